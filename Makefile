@@ -1,0 +1,96 @@
+# dualmaster: build, test, install. GNU make, no autotools.
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share/dualmaster
+SYSCONFDIR ?= /etc
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+DESTDIR   ?=
+
+CC        ?= cc
+PKGS      := libmariadb libconfuse libnl-3.0 libnl-route-3.0 libsystemd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+WARN      := -Wall -Wextra -Werror
+CFLAGS    ?= -O2 -g
+CFLAGS    += $(WARN) -std=gnu11 -D_GNU_SOURCE -DDM_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+LDLIBS    := $(PKG_LIBS) -lpthread
+SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Every src/*.c except the two programs' mains is library code shared by both and the tests.
+PROG_SRC  := src/main.c src/dualmasterctl.c
+LIB_SRC   := $(filter-out $(PROG_SRC),$(sort $(wildcard src/*.c)))
+LIB_OBJ   := $(LIB_SRC:src/%.c=build/obj/%.o)
+SAN_OBJ   := $(LIB_SRC:src/%.c=build/san/%.o)
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/unit/%)
+UNIT_SAN  := $(UNIT_SRC:tests/unit/%.c=build/unit-san/%)
+
+.PHONY: all deps test unit unit-san unit-valgrind fuzz integration install clean demo bench rpm
+all: dualmasterd dualmasterctl
+
+build/obj/%.o: src/%.c $(wildcard src/*.h) | build/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+build/san/%.o: src/%.c $(wildcard src/*.h) | build/san
+	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+build/obj build/san build/unit build/unit-san build/fuzz:
+	mkdir -p $@
+
+dualmasterd: build/obj/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+dualmasterctl: build/obj/dualmasterctl.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/unit/%: tests/unit/%.c $(LIB_OBJ) | build/unit
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDLIBS) $(CMOCKA_LIBS)
+build/unit-san/%: tests/unit/%.c $(SAN_OBJ) | build/unit-san
+	$(CC) $(CFLAGS) $(SAN) -Isrc -o $@ $< $(SAN_OBJ) $(LDLIBS) $(CMOCKA_LIBS)
+
+# make deps: the build, test and demo dependencies from the distribution's packages.
+deps:
+	@if command -v apt-get >/dev/null; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		  make gcc clang pkg-config libmariadb-dev libconfuse-dev libnl-3-dev libnl-route-3-dev \
+		  libsystemd-dev libcmocka-dev valgrind libclang-rt-14-dev iproute2 nftables procps \
+		  mariadb-server mariadb-client keepalived systemd rpm python3; \
+	elif command -v dnf >/dev/null || command -v yum >/dev/null; then \
+		pm=$$(command -v dnf || command -v yum); \
+		$$pm install -y epel-release || true; \
+		$$pm install -y make gcc clang pkgconf-pkg-config mariadb-connector-c-devel libconfuse-devel \
+		  libnl3-devel systemd-devel libcmocka-devel valgrind iproute nftables procps-ng \
+		  mariadb-server mariadb keepalived rpm-build python3; \
+	else echo "make deps: no apt-get, dnf or yum; install the packages listed in README.md" >&2; exit 1; fi
+
+unit: $(UNIT_BIN)
+	@tests/run-unit.sh plain $(UNIT_BIN)
+unit-san: $(UNIT_SAN)
+	@tests/run-unit.sh asan $(UNIT_SAN)
+unit-valgrind: $(UNIT_BIN)
+	@tests/run-unit.sh valgrind $(UNIT_BIN)
+
+FUZZ_SECONDS ?= 20
+fuzz: | build/fuzz
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+integration: all
+	@tests/integration/run.sh
+
+# Every test: unit tests plain, under ASan/UBSan and under valgrind, the bounded fuzz run,
+# then the namespace tests with real mariadbd and keepalived.
+test: all
+	@tests/run-all.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/dualmaster \
+		$(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(UNITDIR)
+	install -m 0755 dualmasterd $(DESTDIR)$(SBINDIR)/dualmasterd
+	install -m 0755 dualmasterctl $(DESTDIR)$(BINDIR)/dualmasterctl
+	install -m 0640 conf/dualmaster.conf $(DESTDIR)$(SYSCONFDIR)/dualmaster/dualmaster.conf
+	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' conf/dualmasterd.service > $(DESTDIR)$(UNITDIR)/dualmasterd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/dualmasterd.service
+
+clean:
+	rm -rf build dualmasterd dualmasterctl

@@ -1,0 +1,108 @@
+/* The daemon's configuration as a plain, copyable struct (filled by conf_load, checked by conf_check). */
+#ifndef DM_CONF_H
+#define DM_CONF_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONF_DEFAULT_PATH "/etc/dualmaster/dualmaster.conf"
+#define CONF_MAX_VIPS 16
+#define CONF_MAX_PEERS 8
+#define CONF_MAX_TARGETS 8
+#define CONF_STR 256
+#define CONF_PASSWORD_MAX 256
+
+struct conf_vip {
+	struct in_addr addr;
+	int prefixlen; /* 1..32 */
+};
+
+/* A tiebreaker target: ICMP echo when port == 0, TCP connect otherwise. */
+struct conf_target {
+	struct in_addr addr;
+	uint16_t port;
+};
+
+struct conf_mysql {
+	char host[CONF_STR];     /* IP literal: Connector/C resolves names blocking */
+	unsigned port;
+	char socket[CONF_STR];   /* unix socket, preferred over host when set */
+	char user[CONF_STR];
+	char password_file[CONF_STR];
+	char password_credential[CONF_STR]; /* name under $CREDENTIALS_DIRECTORY */
+	/* Loaded at run time from one of the two above; never logged or printed. */
+	char password[CONF_PASSWORD_MAX];
+};
+
+struct conf_vrrp {
+	char interface[CONF_STR];
+	int vrid;               /* 1..255 */
+	int version;            /* 2 or 3 */
+	int priority;           /* base priority 1..254 */
+	int advert_interval_ms; /* v3: 10..40950 step 10; v2: whole seconds */
+	bool preempt;
+	int preempt_delay_ms;
+	struct in_addr unicast_peers[CONF_MAX_PEERS];
+	int n_unicast_peers;    /* 0: multicast 224.0.0.18 */
+	struct in_addr src_ip;  /* 0: the interface's primary address */
+	struct conf_vip vips[CONF_MAX_VIPS];
+	int n_vips;
+	int garp_repeat;
+	int garp_refresh_ms;    /* 0: no refresh */
+	char auth_pass[9];      /* v2 PASS auth, "" = none; at most 8 chars as keepalived */
+	bool v3_checksum_as_v2; /* RFC 9568 form: no IPv4 pseudo-header */
+};
+
+struct conf_health {
+	int interval_ms;
+	int timeout_ms;
+	int fall;
+	int rise;
+	int max_lag_s;
+	/* Priority penalties subtracted from the base priority. */
+	int weight_io_down;
+	int weight_sql_down;
+	int weight_lag;
+	int weight_peer_down;
+};
+
+struct conf_takeover {
+	int catchup_timeout_ms;
+	bool fence_peer;
+	bool promote_stale;
+	int fence_timeout_ms;
+	bool kill_clients_on_stepdown;
+	int holddown_ms;        /* no automatic move back within this after a move */
+	bool manage_semisync;   /* turn semi-sync master side off when the peer is down */
+};
+
+struct conf_tiebreaker {
+	struct conf_target targets[CONF_MAX_TARGETS];
+	int n_targets;          /* 0: isolation check off */
+	int interval_ms;
+	int timeout_ms;
+};
+
+struct conf_hooks {
+	char on_master[CONF_STR];
+	char on_backup[CONF_STR];
+	char on_fault[CONF_STR];
+	int timeout_ms;
+};
+
+struct conf {
+	char path[CONF_STR];    /* file this was read from */
+	char node_name[CONF_STR];
+	char control_socket[108];
+	char metrics_file[CONF_STR]; /* Prometheus textfile, "" = off */
+	struct conf_vrrp vrrp;
+	struct conf_mysql local;
+	struct conf_mysql peer;
+	struct conf_health health;
+	struct conf_takeover takeover;
+	struct conf_tiebreaker tiebreaker;
+	struct conf_hooks hooks;
+};
+
+#endif

@@ -1,0 +1,231 @@
+/* Pure validation of a parsed configuration: ranges, formats and cross-field rules, every error reported. */
+#include "conf_check.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void conf_lines_set(struct conf_lines *lines, const char *key, int line)
+{
+	for (int i = 0; i < lines->n; i++) {
+		if (strcmp(lines->at[i].key, key) == 0) {
+			lines->at[i].line = line;
+			return;
+		}
+	}
+	if (lines->n >= CONF_MAX_LINES)
+		return;
+	snprintf(lines->at[lines->n].key, sizeof(lines->at[0].key), "%s", key);
+	lines->at[lines->n].line = line;
+	lines->n++;
+}
+
+int conf_line(const struct conf_lines *lines, const char *key)
+{
+	char k[64];
+
+	snprintf(k, sizeof(k), "%s", key);
+	for (;;) {
+		for (int i = 0; i < lines->n; i++)
+			if (strcmp(lines->at[i].key, k) == 0)
+				return lines->at[i].line;
+		char *bar = strrchr(k, '|');
+		char *hash = strrchr(k, '#');
+		if (hash && (!bar || hash > bar))
+			*hash = '\0';
+		else if (bar)
+			*bar = '\0';
+		else
+			return 1;
+	}
+}
+
+void conf_error(struct conf_errors *errs, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int off;
+
+	if (errs->n >= CONF_MAX_ERRORS)
+		return;
+	off = snprintf(errs->msg[errs->n], sizeof(errs->msg[0]), "%s:%d: ", file, line);
+	va_start(ap, fmt);
+	vsnprintf(errs->msg[errs->n] + off, sizeof(errs->msg[0]) - (size_t)off, fmt, ap);
+	va_end(ap);
+	errs->n++;
+}
+
+static int parse_uint(const char *s, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int conf_parse_cidr(const char *s, struct conf_vip *out, const char **why)
+{
+	char buf[64];
+	char *slash;
+	long len;
+
+	if (strlen(s) >= sizeof(buf)) {
+		*why = "too long";
+		return -1;
+	}
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash) {
+		*why = "prefix length missing (want a.b.c.d/len)";
+		return -1;
+	}
+	*slash = '\0';
+	if (inet_pton(AF_INET, buf, &out->addr) != 1) {
+		*why = "not an IPv4 address";
+		return -1;
+	}
+	if (parse_uint(slash + 1, 32, &len) < 0 || len < 1) {
+		*why = "prefix length must be 1-32";
+		return -1;
+	}
+	out->prefixlen = (int)len;
+	return 0;
+}
+
+int conf_parse_target(const char *s, struct conf_target *out)
+{
+	char buf[64];
+	char *colon;
+	long port = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	colon = strchr(buf, ':');
+	if (colon) {
+		*colon = '\0';
+		if (parse_uint(colon + 1, 65535, &port) < 0 || port == 0)
+			return -1;
+	}
+	if (inet_pton(AF_INET, buf, &out->addr) != 1)
+		return -1;
+	out->port = (uint16_t)port;
+	return 0;
+}
+
+static void check_range(const struct conf *c, const struct conf_lines *l, struct conf_errors *e,
+			const char *key, long v, long lo, long hi)
+{
+	if (v < lo || v > hi)
+		conf_error(e, c->path, conf_line(l, key), "%s = %ld out of range %ld-%ld", key, v, lo, hi);
+}
+
+static void check_mysql(const struct conf *c, const struct conf_lines *l, struct conf_errors *e,
+			const struct conf_mysql *m, const char *name)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "mysql %s", name);
+	if (!m->host[0] && !m->socket[0]) {
+		conf_error(e, c->path, conf_line(l, key), "mysql %s: host or socket required", name);
+	} else if (m->host[0]) {
+		struct in_addr a;
+		if (inet_pton(AF_INET, m->host, &a) != 1) {
+			snprintf(key, sizeof(key), "mysql %s|host", name);
+			conf_error(e, c->path, conf_line(l, key),
+				   "mysql %s: host \"%s\" must be an IPv4 address (names resolve blocking)", name, m->host);
+		}
+	}
+	snprintf(key, sizeof(key), "mysql %s|port", name);
+	check_range(c, l, e, key, (long)m->port, 1, 65535);
+	if (!m->user[0]) {
+		snprintf(key, sizeof(key), "mysql %s", name);
+		conf_error(e, c->path, conf_line(l, key), "mysql %s: user required", name);
+	}
+}
+
+static void check_vrrp(const struct conf *c, const struct conf_lines *l, struct conf_errors *e)
+{
+	const struct conf_vrrp *v = &c->vrrp;
+
+	if (!v->interface[0])
+		conf_error(e, c->path, conf_line(l, "vrrp"), "vrrp: interface is required");
+	check_range(c, l, e, "vrrp|vrid", v->vrid, 1, 255);
+	if (v->version != 2 && v->version != 3)
+		conf_error(e, c->path, conf_line(l, "vrrp|version"), "vrrp|version = %d: must be 2 or 3",
+			   v->version);
+	/* 255 is the address owner (RFC 5798 6.1): it never waits for a master, which defeats the
+	 * takeover sequence, and 0 is reserved for the resign advert. */
+	check_range(c, l, e, "vrrp|priority", v->priority, 1, 254);
+	if (v->version == 2) {
+		/* RFC 3768 5.3.7: Adver Int is whole seconds in 8 bits. */
+		if (v->advert_interval_ms < 1000 || v->advert_interval_ms > 255000 ||
+		    v->advert_interval_ms % 1000 != 0)
+			conf_error(e, c->path, conf_line(l, "vrrp|advert_interval_ms"),
+				   "vrrp|advert_interval_ms = %d: version 2 needs whole seconds 1000-255000",
+				   v->advert_interval_ms);
+	} else if (v->advert_interval_ms < 10 || v->advert_interval_ms > 40950 ||
+		   v->advert_interval_ms % 10 != 0) {
+		/* RFC 5798 5.2.7: 12-bit field in centiseconds. */
+		conf_error(e, c->path, conf_line(l, "vrrp|advert_interval_ms"),
+			   "vrrp|advert_interval_ms = %d: must be 10-40950 in steps of 10",
+			   v->advert_interval_ms);
+	}
+	check_range(c, l, e, "vrrp|preempt_delay_ms", v->preempt_delay_ms, 0, 3600000);
+	/* Only when none was written: a malformed one has been reported where it stands. */
+	if (v->n_vips == 0 && conf_line(l, "vrrp|vips") == conf_line(l, "vrrp"))
+		conf_error(e, c->path, conf_line(l, "vrrp"), "vrrp: at least one address in vips is required");
+	check_range(c, l, e, "vrrp|garp_repeat", v->garp_repeat, 0, 100);
+	check_range(c, l, e, "vrrp|garp_refresh_ms", v->garp_refresh_ms, 0, 86400000);
+	if (v->auth_pass[0] && v->version != 2)
+		conf_error(e, c->path, conf_line(l, "vrrp|auth_pass"),
+			   "vrrp|auth_pass: authentication exists only in version 2");
+	for (int i = 0; i < v->n_unicast_peers; i++)
+		for (int j = 0; j < v->n_vips; j++)
+			if (v->unicast_peers[i].s_addr == v->vips[j].addr.s_addr)
+				conf_error(e, c->path, conf_line(l, "vrrp|unicast_peers"),
+					   "vrrp|unicast_peers: %s is also a VIP", inet_ntoa(v->unicast_peers[i]));
+}
+
+int conf_check(const struct conf *c, const struct conf_lines *l, struct conf_errors *e)
+{
+	int before = e->n;
+	const struct conf_health *h = &c->health;
+	const struct conf_takeover *t = &c->takeover;
+
+	if (!c->node_name[0])
+		conf_error(e, c->path, conf_line(l, "node_name"), "node_name must not be empty");
+	if (!c->control_socket[0] || c->control_socket[0] != '/')
+		conf_error(e, c->path, conf_line(l, "control_socket"), "control_socket must be an absolute path");
+	check_vrrp(c, l, e);
+	check_mysql(c, l, e, &c->local, "local");
+	check_mysql(c, l, e, &c->peer, "peer");
+
+	check_range(c, l, e, "health|interval_ms", h->interval_ms, 50, 60000);
+	check_range(c, l, e, "health|timeout_ms", h->timeout_ms, 50, 60000);
+	check_range(c, l, e, "health|fall", h->fall, 1, 100);
+	check_range(c, l, e, "health|rise", h->rise, 1, 100);
+	check_range(c, l, e, "health|max_lag_s", h->max_lag_s, 0, 86400);
+	check_range(c, l, e, "health|weight_io_down", h->weight_io_down, 0, 254);
+	check_range(c, l, e, "health|weight_sql_down", h->weight_sql_down, 0, 254);
+	check_range(c, l, e, "health|weight_lag", h->weight_lag, 0, 254);
+	check_range(c, l, e, "health|weight_peer_down", h->weight_peer_down, 0, 254);
+
+	check_range(c, l, e, "takeover|catchup_timeout_ms", t->catchup_timeout_ms, 100, 3600000);
+	check_range(c, l, e, "takeover|fence_timeout_ms", t->fence_timeout_ms, 100, 600000);
+	check_range(c, l, e, "takeover|holddown_ms", t->holddown_ms, 0, 86400000);
+
+	if (c->tiebreaker.n_targets > 0) {
+		check_range(c, l, e, "tiebreaker|interval_ms", c->tiebreaker.interval_ms, 100, 600000);
+		check_range(c, l, e, "tiebreaker|timeout_ms", c->tiebreaker.timeout_ms, 50, 60000);
+	}
+	check_range(c, l, e, "hooks|timeout_ms", c->hooks.timeout_ms, 100, 600000);
+	return e->n - before;
+}

@@ -1,0 +1,485 @@
+/* Reads the libconfuse configuration file into struct conf (the only user of libconfuse). */
+#include "conf_load.h"
+
+#include <confuse.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* libconfuse callbacks carry no user pointer: the parse in progress keeps its state here.
+ * conf_load is not reentrant, which is fine for a single-threaded loader. */
+static struct parse_ctx {
+	const char *path;
+	struct conf_lines *lines;
+	struct conf_errors *errs;
+} *ctx;
+
+static cfg_opt_t vrrp_opts[] = {
+	CFG_STR("interface", "", CFGF_NONE),
+	CFG_INT("vrid", 51, CFGF_NONE),
+	CFG_INT("version", 3, CFGF_NONE),
+	CFG_INT("priority", 100, CFGF_NONE),
+	CFG_INT("advert_interval_ms", 1000, CFGF_NONE),
+	CFG_BOOL("preempt", cfg_false, CFGF_NONE),
+	CFG_INT("preempt_delay_ms", 0, CFGF_NONE),
+	CFG_STR_LIST("unicast_peers", "{}", CFGF_NONE),
+	CFG_STR("src_ip", "", CFGF_NONE),
+	CFG_STR_LIST("vips", "{}", CFGF_NONE),
+	CFG_INT("garp_repeat", 3, CFGF_NONE),
+	CFG_INT("garp_refresh_ms", 0, CFGF_NONE),
+	CFG_STR("auth_pass", "", CFGF_NONE),
+	CFG_BOOL("v3_checksum_as_v2", cfg_false, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t mysql_opts[] = {
+	CFG_STR("host", "", CFGF_NONE),
+	CFG_INT("port", 3306, CFGF_NONE),
+	CFG_STR("socket", "", CFGF_NONE),
+	CFG_STR("user", "", CFGF_NONE),
+	CFG_STR("password_file", "", CFGF_NONE),
+	CFG_STR("password_credential", "", CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t health_opts[] = {
+	CFG_INT("interval_ms", 200, CFGF_NONE),
+	CFG_INT("timeout_ms", 500, CFGF_NONE),
+	CFG_INT("fall", 2, CFGF_NONE),
+	CFG_INT("rise", 2, CFGF_NONE),
+	CFG_INT("max_lag_s", 30, CFGF_NONE),
+	CFG_INT("weight_io_down", 50, CFGF_NONE),
+	CFG_INT("weight_sql_down", 100, CFGF_NONE),
+	CFG_INT("weight_lag", 50, CFGF_NONE),
+	CFG_INT("weight_peer_down", 0, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t takeover_opts[] = {
+	CFG_INT("catchup_timeout_ms", 5000, CFGF_NONE),
+	CFG_BOOL("fence_peer", cfg_true, CFGF_NONE),
+	CFG_BOOL("promote_stale", cfg_false, CFGF_NONE),
+	CFG_INT("fence_timeout_ms", 2000, CFGF_NONE),
+	CFG_BOOL("kill_clients_on_stepdown", cfg_true, CFGF_NONE),
+	CFG_INT("holddown_ms", 10000, CFGF_NONE),
+	CFG_BOOL("manage_semisync", cfg_true, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t tiebreaker_opts[] = {
+	CFG_STR_LIST("targets", "{}", CFGF_NONE),
+	CFG_INT("interval_ms", 1000, CFGF_NONE),
+	CFG_INT("timeout_ms", 500, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t hooks_opts[] = {
+	CFG_STR("on_master", "", CFGF_NONE),
+	CFG_STR("on_backup", "", CFGF_NONE),
+	CFG_STR("on_fault", "", CFGF_NONE),
+	CFG_INT("timeout_ms", 10000, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t top_opts[] = {
+	CFG_STR("node_name", "", CFGF_NONE),
+	CFG_STR("control_socket", "/run/dualmaster/control.sock", CFGF_NONE),
+	CFG_STR("metrics_file", "", CFGF_NONE),
+	CFG_SEC("vrrp", vrrp_opts, CFGF_NONE),
+	CFG_SEC("mysql", mysql_opts, CFGF_TITLE | CFGF_MULTI | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("health", health_opts, CFGF_NONE),
+	CFG_SEC("takeover", takeover_opts, CFGF_NONE),
+	CFG_SEC("tiebreaker", tiebreaker_opts, CFGF_NONE),
+	CFG_SEC("hooks", hooks_opts, CFGF_NONE),
+	CFG_END()
+};
+
+static void errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[300];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	conf_error(ctx->errs, ctx->path, cfg ? cfg->line : 0, "%s", msg);
+}
+
+/* Builds "sec title|opt" for the option being validated in section cfg. */
+static void opt_key(cfg_t *cfg, cfg_opt_t *opt, char *key, size_t len)
+{
+	const char *title = cfg_title(cfg);
+
+	if (strcmp(cfg->name, "root") == 0)
+		snprintf(key, len, "%s", opt->name);
+	else if (title)
+		snprintf(key, len, "%s %s|%s", cfg->name, title, opt->name);
+	else
+		snprintf(key, len, "%s|%s", cfg->name, opt->name);
+}
+
+/* Runs right after each value is parsed, so cfg->line is that value's line. */
+static int record_line(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char key[64];
+	unsigned n = cfg_opt_size(opt);
+
+	opt_key(cfg, opt, key, sizeof(key));
+	if (opt->type == CFGT_SEC) {
+		/* A repeated plain section would silently replace the first one. */
+		if (!(opt->flags & CFGF_MULTI)) {
+			for (int i = 0; i < ctx->lines->n; i++)
+				if (strcmp(ctx->lines->at[i].key, key) == 0)
+					conf_error(ctx->errs, ctx->path, cfg->line,
+						   "section %s given twice (first ends at line %d)", key,
+						   ctx->lines->at[i].line);
+		}
+		if (opt->flags & CFGF_TITLE) {
+			cfg_t *sec = cfg_opt_getnsec(opt, n - 1);
+			snprintf(key, sizeof(key), "%s %s", opt->name, cfg_title(sec));
+		}
+		conf_lines_set(ctx->lines, key, cfg->line);
+		return 0;
+	}
+	if (opt->flags & CFGF_LIST) {
+		char ekey[80];
+		snprintf(ekey, sizeof(ekey), "%s#%u", key, n - 1);
+		conf_lines_set(ctx->lines, ekey, cfg->line);
+	}
+	conf_lines_set(ctx->lines, key, cfg->line);
+	return 0;
+}
+
+static void register_lines(cfg_t *cfg, cfg_opt_t *opts, const char *prefix)
+{
+	char path[64];
+
+	for (cfg_opt_t *o = opts; o->name; o++) {
+		if (prefix)
+			snprintf(path, sizeof(path), "%s|%s", prefix, o->name);
+		else
+			snprintf(path, sizeof(path), "%s", o->name);
+		cfg_set_validate_func(cfg, path, record_line);
+		if (o->type == CFGT_SEC)
+			register_lines(cfg, o->subopts, path);
+	}
+}
+
+static void copy_str(char *dst, size_t len, cfg_t *sec, const char *name)
+{
+	const char *s = cfg_getstr(sec, name);
+	snprintf(dst, len, "%s", s ? s : "");
+}
+
+static void read_vrrp(cfg_t *v, struct conf *c)
+{
+	struct conf_vrrp *r = &c->vrrp;
+	const char *why;
+	char key[64];
+
+	copy_str(r->interface, sizeof(r->interface), v, "interface");
+	r->vrid = (int)cfg_getint(v, "vrid");
+	r->version = (int)cfg_getint(v, "version");
+	r->priority = (int)cfg_getint(v, "priority");
+	r->advert_interval_ms = (int)cfg_getint(v, "advert_interval_ms");
+	r->preempt = cfg_getbool(v, "preempt");
+	r->preempt_delay_ms = (int)cfg_getint(v, "preempt_delay_ms");
+	r->garp_repeat = (int)cfg_getint(v, "garp_repeat");
+	r->garp_refresh_ms = (int)cfg_getint(v, "garp_refresh_ms");
+	r->v3_checksum_as_v2 = cfg_getbool(v, "v3_checksum_as_v2");
+	if (strlen(cfg_getstr(v, "auth_pass")) > 8)
+		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, "vrrp|auth_pass"),
+			   "vrrp|auth_pass: at most 8 characters");
+	copy_str(r->auth_pass, sizeof(r->auth_pass), v, "auth_pass");
+
+	unsigned n = cfg_size(v, "vips");
+	if (n > CONF_MAX_VIPS)
+		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, "vrrp|vips"), "vrrp|vips: at most %d",
+			   CONF_MAX_VIPS);
+	for (unsigned i = 0; i < n && i < CONF_MAX_VIPS; i++) {
+		const char *s = cfg_getnstr(v, "vips", i);
+		snprintf(key, sizeof(key), "vrrp|vips#%u", i);
+		if (conf_parse_cidr(s, &r->vips[r->n_vips], &why) < 0)
+			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
+				   "vrrp|vips: \"%s\" is not a valid VIP: %s", s, why);
+		else
+			r->n_vips++;
+	}
+	n = cfg_size(v, "unicast_peers");
+	if (n > CONF_MAX_PEERS)
+		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, "vrrp|unicast_peers"),
+			   "vrrp|unicast_peers: at most %d", CONF_MAX_PEERS);
+	for (unsigned i = 0; i < n && i < CONF_MAX_PEERS; i++) {
+		struct conf_target t;
+		const char *s = cfg_getnstr(v, "unicast_peers", i);
+		snprintf(key, sizeof(key), "vrrp|unicast_peers#%u", i);
+		if (conf_parse_target(s, &t) < 0 || t.port != 0)
+			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
+				   "vrrp|unicast_peers: \"%s\" is not an IPv4 address", s);
+		else
+			r->unicast_peers[r->n_unicast_peers++] = t.addr;
+	}
+	const char *src = cfg_getstr(v, "src_ip");
+	if (src && *src) {
+		struct conf_target t;
+		if (conf_parse_target(src, &t) < 0 || t.port != 0)
+			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, "vrrp|src_ip"),
+				   "vrrp|src_ip: \"%s\" is not an IPv4 address", src);
+		else
+			r->src_ip = t.addr;
+	}
+}
+
+/* Reads a password file: it must exist and not be readable by group or others. */
+static void read_password_file(const char *path, const char *key, char *out, size_t len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key), "%s: cannot open \"%s\": %s", key,
+			   path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key), "%s: \"%s\" is not a regular file",
+			   key, path);
+	} else if (st.st_mode & (S_IRGRP | S_IROTH | S_IWGRP | S_IWOTH)) {
+		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
+			   "%s: \"%s\" is readable by group or others (mode %03o): chmod 600 it", key, path,
+			   (unsigned)(st.st_mode & 0777));
+	} else {
+		ssize_t r = read(fd, out, len - 1);
+		if (r < 0) {
+			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key), "%s: read \"%s\": %s", key,
+				   path, strerror(errno));
+			r = 0;
+		}
+		out[r] = '\0';
+		/* Editors add a newline that is not part of the password. */
+		while (r > 0 && (out[r - 1] == '\n' || out[r - 1] == '\r'))
+			out[--r] = '\0';
+	}
+	close(fd);
+}
+
+static void read_mysql(cfg_t *m, struct conf_mysql *out, const char *title)
+{
+	char key[64];
+	char cred[CONF_STR + 64];
+
+	copy_str(out->host, sizeof(out->host), m, "host");
+	out->port = (unsigned)cfg_getint(m, "port");
+	copy_str(out->socket, sizeof(out->socket), m, "socket");
+	copy_str(out->user, sizeof(out->user), m, "user");
+	copy_str(out->password_file, sizeof(out->password_file), m, "password_file");
+	copy_str(out->password_credential, sizeof(out->password_credential), m, "password_credential");
+
+	if (out->password_credential[0]) {
+		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		snprintf(key, sizeof(key), "mysql %s|password_credential", title);
+		if (!dir) {
+			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
+				   "%s: $CREDENTIALS_DIRECTORY is not set (LoadCredential= in the unit)", key);
+			return;
+		}
+		snprintf(cred, sizeof(cred), "%s/%s", dir, out->password_credential);
+		read_password_file(cred, key, out->password, sizeof(out->password));
+	} else if (out->password_file[0]) {
+		snprintf(key, sizeof(key), "mysql %s|password_file", title);
+		read_password_file(out->password_file, key, out->password, sizeof(out->password));
+	}
+}
+
+static void read_all(cfg_t *cfg, struct conf *c)
+{
+	cfg_t *s;
+
+	copy_str(c->node_name, sizeof(c->node_name), cfg, "node_name");
+	copy_str(c->control_socket, sizeof(c->control_socket), cfg, "control_socket");
+	copy_str(c->metrics_file, sizeof(c->metrics_file), cfg, "metrics_file");
+	read_vrrp(cfg_getsec(cfg, "vrrp"), c);
+
+	for (unsigned i = 0; i < cfg_size(cfg, "mysql"); i++) {
+		s = cfg_getnsec(cfg, "mysql", i);
+		const char *t = cfg_title(s);
+		if (strcmp(t, "local") == 0)
+			read_mysql(s, &c->local, t);
+		else if (strcmp(t, "peer") == 0)
+			read_mysql(s, &c->peer, t);
+		else {
+			char key[64];
+			snprintf(key, sizeof(key), "mysql %s", t);
+			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
+				   "mysql \"%s\": only \"local\" and \"peer\" are known", t);
+		}
+	}
+
+	s = cfg_getsec(cfg, "health");
+	c->health.interval_ms = (int)cfg_getint(s, "interval_ms");
+	c->health.timeout_ms = (int)cfg_getint(s, "timeout_ms");
+	c->health.fall = (int)cfg_getint(s, "fall");
+	c->health.rise = (int)cfg_getint(s, "rise");
+	c->health.max_lag_s = (int)cfg_getint(s, "max_lag_s");
+	c->health.weight_io_down = (int)cfg_getint(s, "weight_io_down");
+	c->health.weight_sql_down = (int)cfg_getint(s, "weight_sql_down");
+	c->health.weight_lag = (int)cfg_getint(s, "weight_lag");
+	c->health.weight_peer_down = (int)cfg_getint(s, "weight_peer_down");
+
+	s = cfg_getsec(cfg, "takeover");
+	c->takeover.catchup_timeout_ms = (int)cfg_getint(s, "catchup_timeout_ms");
+	c->takeover.fence_peer = cfg_getbool(s, "fence_peer");
+	c->takeover.promote_stale = cfg_getbool(s, "promote_stale");
+	c->takeover.fence_timeout_ms = (int)cfg_getint(s, "fence_timeout_ms");
+	c->takeover.kill_clients_on_stepdown = cfg_getbool(s, "kill_clients_on_stepdown");
+	c->takeover.holddown_ms = (int)cfg_getint(s, "holddown_ms");
+	c->takeover.manage_semisync = cfg_getbool(s, "manage_semisync");
+
+	s = cfg_getsec(cfg, "tiebreaker");
+	for (unsigned i = 0; i < cfg_size(s, "targets"); i++) {
+		char key[64];
+		const char *t = cfg_getnstr(s, "targets", i);
+		snprintf(key, sizeof(key), "tiebreaker|targets#%u", i);
+		if (i >= CONF_MAX_TARGETS)
+			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key), "tiebreaker|targets: at most %d",
+				   CONF_MAX_TARGETS);
+		else if (conf_parse_target(t, &c->tiebreaker.targets[c->tiebreaker.n_targets]) < 0)
+			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
+				   "tiebreaker|targets: \"%s\" is not a.b.c.d or a.b.c.d:port", t);
+		else
+			c->tiebreaker.n_targets++;
+	}
+	c->tiebreaker.interval_ms = (int)cfg_getint(s, "interval_ms");
+	c->tiebreaker.timeout_ms = (int)cfg_getint(s, "timeout_ms");
+
+	s = cfg_getsec(cfg, "hooks");
+	copy_str(c->hooks.on_master, sizeof(c->hooks.on_master), s, "on_master");
+	copy_str(c->hooks.on_backup, sizeof(c->hooks.on_backup), s, "on_backup");
+	copy_str(c->hooks.on_fault, sizeof(c->hooks.on_fault), s, "on_fault");
+	c->hooks.timeout_ms = (int)cfg_getint(s, "timeout_ms");
+}
+
+/* libconfuse 3.3 counts every comment as three lines, which breaks FILE:LINE messages, and
+ * rejects a comment inside a list (libconfuse issue #150). Blank out comments ourselves,
+ * keeping newlines, so the parser sees none. Quoted strings are left alone. */
+static void blank_comments(char *s)
+{
+	char quote = 0;
+
+	for (; *s; s++) {
+		if (quote) {
+			if (*s == '\\' && s[1])
+				s++;
+			else if (*s == quote)
+				quote = 0;
+		} else if (*s == '"' || *s == '\'') {
+			quote = *s;
+		} else if (*s == '#' || (s[0] == '/' && s[1] == '/')) {
+			while (*s && *s != '\n')
+				*s++ = ' ';
+			if (!*s)
+				return;
+		} else if (s[0] == '/' && s[1] == '*') {
+			while (*s && !(s[0] == '*' && s[1] == '/')) {
+				if (*s != '\n')
+					*s = ' ';
+				s++;
+			}
+			if (!*s)
+				return;
+			s[0] = s[1] = ' ';
+			s++;
+		}
+	}
+}
+
+/* Reads the whole file into a NUL-terminated buffer the caller frees. */
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 65536);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap += 65536;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0 && len < 1024 * 1024);
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		errno = EIO;
+		return NULL;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+int conf_load(const char *path, struct conf *out, struct conf_errors *errs)
+{
+	struct conf_lines *lines = calloc(1, sizeof(*lines));
+	struct parse_ctx pc = { .path = path, .lines = lines, .errs = errs };
+	cfg_t *cfg;
+	char *text;
+	int rc;
+
+	if (!lines) {
+		conf_error(errs, path, 0, "out of memory");
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	snprintf(out->path, sizeof(out->path), "%s", path);
+	ctx = &pc;
+	cfg = cfg_init(top_opts, CFGF_NONE);
+	if (!cfg) {
+		conf_error(errs, path, 0, "out of memory");
+		rc = -1;
+		goto out;
+	}
+	cfg_set_error_function(cfg, errfunc);
+	register_lines(cfg, top_opts, NULL);
+
+	text = read_text(path);
+	if (!text) {
+		conf_error(errs, path, 0, "cannot read: %s", strerror(errno));
+		rc = -1;
+		goto out_cfg;
+	}
+	blank_comments(text);
+	rc = cfg_parse_buf(cfg, text);
+	free(text);
+	if (rc != CFG_SUCCESS) {
+		if (errs->n == 0)
+			conf_error(errs, path, 0, "parse error");
+		rc = -1;
+	} else {
+		read_all(cfg, out);
+		conf_check(out, lines, errs);
+		rc = errs->n ? -1 : 0;
+	}
+out_cfg:
+	cfg_free(cfg);
+out:
+	ctx = NULL;
+	free(lines);
+	if (rc < 0) {
+		memset(out->local.password, 0, sizeof(out->local.password));
+		memset(out->peer.password, 0, sizeof(out->peer.password));
+	}
+	return rc;
+}

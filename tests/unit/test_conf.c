@@ -1,0 +1,244 @@
+/* Config parsing and validation: the example file, every bad example's exact messages, password files. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "conf_check.h"
+#include "conf_load.h"
+
+static void test_example_config(void **state)
+{
+	(void)state;
+	struct conf c;
+	struct conf_errors e = { 0 };
+
+	assert_int_equal(conf_load("conf/dualmaster.conf", &c, &e), 0);
+	assert_int_equal(e.n, 0);
+	assert_string_equal(c.node_name, "db1");
+	assert_string_equal(c.vrrp.interface, "eth0");
+	assert_int_equal(c.vrrp.vrid, 51);
+	assert_int_equal(c.vrrp.version, 3);
+	assert_int_equal(c.vrrp.priority, 150);
+	assert_int_equal(c.vrrp.advert_interval_ms, 1000);
+	assert_false(c.vrrp.preempt);
+	assert_int_equal(c.vrrp.n_vips, 1);
+	assert_int_equal(c.vrrp.vips[0].prefixlen, 24);
+	assert_int_equal(ntohl(c.vrrp.vips[0].addr.s_addr), 0xc0000232);
+	assert_int_equal(c.vrrp.n_unicast_peers, 0);
+	assert_string_equal(c.peer.host, "192.0.2.12");
+	assert_int_equal(c.peer.port, 3306);
+	assert_int_equal(c.health.interval_ms, 200);
+	assert_int_equal(c.health.fall, 2);
+	assert_int_equal(c.takeover.catchup_timeout_ms, 5000);
+	assert_true(c.takeover.fence_peer);
+	assert_false(c.takeover.promote_stale);
+}
+
+/* Each tests/conf/bad/NAME.conf starts with "# expect: LINE: message" lines, in output order. */
+static void check_bad_file(const char *path)
+{
+	char expect[CONF_MAX_ERRORS][1024];
+	char line[300];
+	int n = 0;
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) && strncmp(line, "# expect: ", 10) == 0) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(expect[n++], sizeof(expect[0]), "%s:%s", path, line + 10);
+	}
+	fclose(f);
+	assert_true(n > 0);
+
+	struct conf c;
+	struct conf_errors e = { 0 };
+	assert_int_equal(conf_load(path, &c, &e), -1);
+	if (e.n != n)
+		for (int i = 0; i < e.n; i++)
+			print_message("got: %s\n", e.msg[i]);
+	assert_int_equal(e.n, n);
+	for (int i = 0; i < n; i++)
+		assert_string_equal(e.msg[i], expect[i]);
+}
+
+static void test_bad_examples(void **state)
+{
+	(void)state;
+	DIR *d = opendir("tests/conf/bad");
+	struct dirent *de;
+	int files = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		char path[300];
+		if (!strstr(de->d_name, ".conf"))
+			continue;
+		snprintf(path, sizeof(path), "tests/conf/bad/%s", de->d_name);
+		check_bad_file(path);
+		files++;
+	}
+	closedir(d);
+	assert_true(files >= 10);
+}
+
+static char tmpdir[64];
+
+static int setup_tmp(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/dm-conf-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_tmp(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static const char *conf_with_password(const char *pwline)
+{
+	static char conf_path[128];
+	char text[1024];
+
+	snprintf(conf_path, sizeof(conf_path), "%s/c.conf", tmpdir);
+	snprintf(text, sizeof(text),
+		 "node_name = \"db1\"\nvrrp { interface = \"eth0\" vips = {\"192.0.2.50/24\"} }\n"
+		 "mysql local { socket = \"/run/mysqld/mysqld.sock\" user = \"dm\" }\n"
+		 "mysql peer {\n  host = \"192.0.2.12\" user = \"dm\"\n  %s\n}\n",
+		 pwline);
+	write_file(conf_path, text, 0644);
+	return conf_path;
+}
+
+static void test_password_file_modes(void **state)
+{
+	(void)state;
+	char pw[128], line[256], expect[512];
+	struct conf c;
+	struct conf_errors e = { 0 };
+
+	snprintf(pw, sizeof(pw), "%s/pw", tmpdir);
+	snprintf(line, sizeof(line), "password_file = \"%s\"", pw);
+
+	write_file(pw, "s3cret\n", 0644);
+	const char *path = conf_with_password(line);
+	assert_int_equal(conf_load(path, &c, &e), -1);
+	assert_int_equal(e.n, 1);
+	snprintf(expect, sizeof(expect),
+		 "%s:6: mysql peer|password_file: \"%s\" is readable by group or others (mode 644): chmod 600 it",
+		 path, pw);
+	assert_string_equal(e.msg[0], expect);
+	assert_string_equal(c.peer.password, "");
+
+	write_file(pw, "s3cret\n", 0600);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(conf_load(path, &c, &e), 0);
+	assert_string_equal(c.peer.password, "s3cret");
+}
+
+static void test_password_credential(void **state)
+{
+	(void)state;
+	char pw[128];
+	struct conf c;
+	struct conf_errors e = { 0 };
+
+	snprintf(pw, sizeof(pw), "%s/mysql-password", tmpdir);
+	write_file(pw, "fromcred", 0400);
+	const char *path = conf_with_password("password_credential = \"mysql-password\"");
+
+	unsetenv("CREDENTIALS_DIRECTORY");
+	assert_int_equal(conf_load(path, &c, &e), -1);
+	assert_non_null(strstr(e.msg[0], ":6: mysql peer|password_credential: $CREDENTIALS_DIRECTORY is not set"));
+
+	setenv("CREDENTIALS_DIRECTORY", tmpdir, 1);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(conf_load(path, &c, &e), 0);
+	assert_string_equal(c.peer.password, "fromcred");
+	unsetenv("CREDENTIALS_DIRECTORY");
+}
+
+static void test_comments_do_not_shift_lines(void **state)
+{
+	(void)state;
+	char path[128];
+	struct conf c;
+	struct conf_errors e = { 0 };
+
+	snprintf(path, sizeof(path), "%s/comments.conf", tmpdir);
+	write_file(path,
+		   "# one\n// two\n/* three\n four */\nnode_name = \"db1\" # trailing\n"
+		   "vrrp {\n interface = \"eth0\"\n vips = {\"192.0.2.50/24\", # a comment in a list\n"
+		   "  \"192.0.2.51/24\"}\n vrid = 0\n}\n"
+		   "mysql local { socket = \"/s#not-a-comment\" user = \"dm\" }\n"
+		   "mysql peer { host = \"192.0.2.12\" user = \"dm\" }\n",
+		   0644);
+	assert_int_equal(conf_load(path, &c, &e), -1);
+	assert_int_equal(e.n, 1);
+	assert_non_null(strstr(e.msg[0], ":10: vrrp|vrid = 0 out of range 1-255"));
+
+	memset(&e, 0, sizeof(e));
+	write_file(path,
+		   "# one\nnode_name = \"db1\"\nvrrp { interface = \"eth0\"\n vips = {\"192.0.2.50/24\", # x\n"
+		   " \"192.0.2.51/24\"} }\nmysql local { socket = \"/s#x\" user = \"dm\" }\n"
+		   "mysql peer { host = \"192.0.2.12\" user = \"dm\" }\n",
+		   0644);
+	assert_int_equal(conf_load(path, &c, &e), 0);
+	assert_int_equal(c.vrrp.n_vips, 2);
+	assert_string_equal(c.local.socket, "/s#x");
+}
+
+static void test_parse_helpers(void **state)
+{
+	(void)state;
+	struct conf_vip v;
+	struct conf_target t;
+	const char *why;
+
+	assert_int_equal(conf_parse_cidr("192.0.2.1/32", &v, &why), 0);
+	assert_int_equal(v.prefixlen, 32);
+	assert_int_equal(conf_parse_cidr("192.0.2.1/0", &v, &why), -1);
+	assert_int_equal(conf_parse_cidr("192.0.2.1/2x", &v, &why), -1);
+	assert_int_equal(conf_parse_cidr("/24", &v, &why), -1);
+	assert_int_equal(conf_parse_target("192.0.2.1", &t), 0);
+	assert_int_equal(t.port, 0);
+	assert_int_equal(conf_parse_target("192.0.2.1:3306", &t), 0);
+	assert_int_equal(t.port, 3306);
+	assert_int_equal(conf_parse_target("192.0.2.1:0", &t), -1);
+	assert_int_equal(conf_parse_target("192.0.2.1:70000", &t), -1);
+	assert_int_equal(conf_parse_target("host:1", &t), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example_config),
+		cmocka_unit_test(test_bad_examples),
+		cmocka_unit_test_setup_teardown(test_password_file_modes, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_password_credential, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_comments_do_not_shift_lines, setup_tmp, teardown_tmp),
+		cmocka_unit_test(test_parse_helpers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
