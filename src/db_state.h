@@ -1,0 +1,71 @@
+/* What one probe of a MySQL/MariaDB server found: plain data shared by probe, policy, failover, status. */
+#ifndef DM_DB_STATE_H
+#define DM_DB_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DB_GTID_LEN 1024
+#define DB_ERR_LEN 256
+
+enum db_flavor { DB_FLAVOR_UNKNOWN = 0, DB_FLAVOR_MARIADB, DB_FLAVOR_MYSQL };
+
+/* Anything but YES means the replica is not receiving. */
+enum repl_io { REPL_IO_NONE = 0 /* no replication configured */, REPL_IO_NO, REPL_IO_CONNECTING, REPL_IO_YES };
+
+/* SHOW REPLICA/SLAVE STATUS mapped to one vocabulary (repl_status.c). */
+struct repl_status {
+	bool configured;            /* a row was returned */
+	enum repl_io io;
+	bool sql_running;
+	int64_t lag_s;              /* Seconds_Behind_Master/_Source; -1 = NULL (unknown, not zero) */
+	int last_io_errno;
+	char last_io_error[DB_ERR_LEN];
+	int last_sql_errno;
+	char last_sql_error[DB_ERR_LEN];
+	char master_host[64];
+	unsigned master_port;
+	char master_log_file[128];  /* Master_Log_File / Source_Log_File */
+	uint64_t read_pos;          /* Read_Master_Log_Pos */
+	char relay_master_log_file[128];
+	uint64_t exec_pos;          /* Exec_Master_Log_Pos */
+	uint64_t relay_log_space;
+	char using_gtid[16];        /* MariaDB Using_Gtid: No / Slave_Pos / Current_Pos */
+	char gtid_io_pos[DB_GTID_LEN]; /* MariaDB Gtid_IO_Pos, MySQL Retrieved_Gtid_Set */
+	char executed_gtid_set[DB_GTID_LEN]; /* MySQL only */
+};
+
+/* Semi-sync, master (source) and slave (replica) sides; -1 = variable absent (plugin not loaded). */
+struct semisync_state {
+	int master_enabled;
+	int master_status;          /* Rpl_semi_sync_master_status: OFF after a timeout fallback */
+	int slave_enabled;
+	int slave_status;
+	int master_clients;
+	long master_timeout_ms;
+	char wait_point[16];        /* AFTER_SYNC / AFTER_COMMIT */
+	bool new_names;             /* MySQL 8.0.26+ source/replica names */
+};
+
+struct db_state {
+	bool reachable;
+	char error[DB_ERR_LEN];     /* why not reachable or why the probe failed */
+	int64_t latency_us;         /* whole probe round */
+	enum db_flavor flavor;
+	char version[64];
+	unsigned long version_num;  /* mysql_get_server_version: 100611 = 10.6.11 */
+	long server_id;
+	int read_only;              /* 0/1; MariaDB 12 enum values other than OFF count as 1 */
+	int super_read_only;        /* -1 = not on this server (MariaDB) */
+	struct repl_status repl;
+	struct semisync_state semisync;
+	/* MariaDB */
+	char gtid_binlog_pos[DB_GTID_LEN];
+	char gtid_current_pos[DB_GTID_LEN];
+	char gtid_slave_pos[DB_GTID_LEN];
+	/* MySQL */
+	char gtid_executed[DB_GTID_LEN];
+	int client_connections;     /* sessions that are not replication, system or ours */
+};
+
+#endif

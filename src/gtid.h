@@ -1,0 +1,54 @@
+/* Pure GTID arithmetic for MariaDB (domain-server-seq lists) and MySQL (uuid:interval sets). */
+#ifndef DM_GTID_H
+#define DM_GTID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GTID_MAX_DOMAINS 32
+#define GTID_MAX_UUIDS 32
+#define GTID_MAX_INTERVALS 16
+
+/* MariaDB position: last seq per domain ("0-1-100,1-2-7"). */
+struct gtid_mdb_pos {
+	int n;
+	struct {
+		uint32_t domain;
+		uint32_t server_id;
+		uint64_t seq;
+	} d[GTID_MAX_DOMAINS];
+};
+
+/* MySQL set: per source UUID, sorted disjoint closed intervals. */
+struct gtid_mysql_set {
+	int n;
+	struct {
+		char uuid[37];
+		int nint;
+		struct {
+			uint64_t lo, hi;
+		} iv[GTID_MAX_INTERVALS];
+	} u[GTID_MAX_UUIDS];
+};
+
+/* Both parsers accept "" (empty) and tolerate spaces/newlines after commas (MySQL sends ",\n").
+ * Return 0 or -1 on malformed text or overflow of the fixed limits. */
+int gtid_mdb_parse(const char *s, struct gtid_mdb_pos *out);
+int gtid_mysql_parse(const char *s, struct gtid_mysql_set *out);
+
+/* Transactions in a but not in b, written in the server's own form into buf:
+ * MariaDB "domain-server-from..to" ranges ("0-1-101..105"), MySQL "uuid:lo-hi" sets.
+ * Returns the number of transactions (saturating at UINT64_MAX), 0 when a is contained in b;
+ * -1 when buf is too small. For MariaDB, where a and b name a different server_id at the same
+ * domain+seq the transactions differ: both count as only-on-a (reported with a's server_id). */
+int64_t gtid_mdb_only_in(const struct gtid_mdb_pos *a, const struct gtid_mdb_pos *b, char *buf, size_t len);
+int64_t gtid_mysql_only_in(const struct gtid_mysql_set *a, const struct gtid_mysql_set *b, char *buf, size_t len);
+
+/* MariaDB catch-up target for MASTER_GTID_WAIT: io_pos (Gtid_IO_Pos) restricted to the domains present in
+ * slave_pos (a domain absent there would block until timeout). Writes "d-s-n,..." into buf; returns
+ * the number of domains written (0: nothing to wait for) or -1 when buf is too small. */
+int gtid_mdb_wait_target(const struct gtid_mdb_pos *io_pos, const struct gtid_mdb_pos *slave_pos, char *buf,
+			 size_t len);
+
+#endif

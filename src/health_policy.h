@@ -1,0 +1,51 @@
+/* Pure health policy: probe results + fall/rise counters -> effective priority and eligibility. */
+#ifndef DM_HEALTH_POLICY_H
+#define DM_HEALTH_POLICY_H
+
+#include <stdbool.h>
+
+#include "conf.h"
+#include "db_state.h"
+
+/* Hysteresis per server: `up` flips only after `fall` failures or `rise` successes in a row. */
+struct health_counter {
+	bool up;
+	int fails;  /* consecutive failures */
+	int oks;    /* consecutive successes */
+	bool known; /* at least one sample seen */
+};
+
+/* Feeds one sample; returns true when `up` changed. A server starts down until `rise` oks. */
+bool health_counter_feed(struct health_counter *c, bool ok, int fall, int rise);
+
+struct health_input {
+	const struct db_state *local;
+	const struct health_counter *local_c;
+	const struct db_state *peer;
+	const struct health_counter *peer_c;
+	bool is_master;     /* we hold the role: replication from the peer matters less */
+	bool isolated;      /* tiebreaker: no target reachable */
+	bool maintenance;
+};
+
+struct health_verdict {
+	int priority;        /* base minus penalties, clamped to 1..254; 0 when not eligible */
+	bool eligible;       /* may become or stay master */
+	char reason[192];    /* "ok" or the first reason, e.g. "local mysqld unreachable (3 fails)",
+			      * "sql thread stopped: errno 1062", "lag 45s > max_lag_s 30" */
+};
+
+/* Decides, never does I/O. Rules (the defaults are safe for a database):
+ * - local server down (per counter) or isolated: not eligible;
+ * - SQL thread stopped with an error, or not running, on a replica: not eligible unless
+ *   takeover.promote_stale, else weight_sql_down;
+ * - IO thread not running while the peer server is up: not eligible unless promote_stale
+ *   (weight_io_down); with the peer down, IO down is expected and only costs weight_io_down;
+ * - lag > max_lag_s: weight_lag (not eligible unless promote_stale);
+ * - peer server down: weight_peer_down.
+ * - master whose local server reports read_only=ON: not eligible (someone fenced it);
+ * A master keeps eligibility through replication problems of its own replica thread (it is
+ * the writer); only local server health or isolation removes it. */
+struct health_verdict health_evaluate(const struct conf *c, const struct health_input *in);
+
+#endif

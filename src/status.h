@@ -1,0 +1,54 @@
+/* The daemon's state as operators see it: one plain struct, filled by main.c, formatted by status_format.c. */
+#ifndef DM_STATUS_H
+#define DM_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "db_state.h"
+#include "health_policy.h"
+#include "vrrp_sock.h"
+
+#define STATUS_TRANSITIONS 16
+
+struct status_transition {
+	int64_t when_s;           /* wall clock, seconds since the epoch */
+	char from[16];
+	char to[16];
+	char reason[192];
+};
+
+struct dm_status {
+	char node_name[CONF_STR];
+	const char *state;        /* vrrp_state_name() */
+	uint64_t in_state_ms;
+	int base_priority;
+	int priority;             /* effective */
+	bool eligible;
+	char reason[192];         /* eligibility reason from the health policy */
+	bool maintenance;
+	bool frozen;              /* automatic moves frozen (divergence both ways) */
+	char alert[192];          /* loud condition, e.g. "adverts lost while peer writable"; "" none */
+	char takeover_step[64];   /* failover step in progress, "" when idle */
+	int vrrp_version;
+	int vrid;
+	char master_addr[16];     /* current master as heard, "" unknown */
+	int n_vips;
+	struct conf_vip vips[CONF_MAX_VIPS];
+	bool vip_held;
+	struct db_state local;
+	struct health_counter local_c;
+	struct db_state peer;
+	struct health_counter peer_c;
+	bool isolated;
+	struct vrrp_counters counters;
+	uint64_t transitions_total;
+	int n_transitions;        /* newest last */
+	struct status_transition transitions[STATUS_TRANSITIONS];
+	char divergence[1024];    /* GTID ranges on one side only, "" none */
+	int64_t divergence_only_local;
+	int64_t divergence_only_peer;
+};
+
+#endif

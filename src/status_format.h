@@ -1,0 +1,20 @@
+/* Pure formatting of struct dm_status: JSON, 80-column text, the STATUS= line, Prometheus text. */
+#ifndef DM_STATUS_FORMAT_H
+#define DM_STATUS_FORMAT_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+/* Each writes a NUL-terminated string and returns its length, or -1 when buf is too small.
+ * None prints a password (the struct holds none). */
+int status_json(const struct dm_status *s, char *buf, size_t len);        /* one line, no newline */
+int status_text(const struct dm_status *s, char *buf, size_t len);        /* lines <= 80 columns */
+/* "MASTER prio 150 | local ok ro=OFF | peer ok io=Yes sql=Yes lag=0s | vip 192.0.2.50 held" */
+int status_line(const struct dm_status *s, char *buf, size_t len);
+int status_prometheus(const struct dm_status *s, char *buf, size_t len);
+
+/* Escapes s as a JSON string body (no quotes) into buf; returns length or -1. */
+int json_escape(const char *s, char *buf, size_t len);
+
+#endif
