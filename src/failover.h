@@ -1,0 +1,103 @@
+/* The takeover and step-down sequences as a pure step machine: results in, the next command out. */
+#ifndef DM_FAILOVER_H
+#define DM_FAILOVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mysql_probe.h"
+
+enum fo_kind {
+	FO_KIND_NONE = 0,
+	FO_KIND_TAKEOVER,   /* BACKUP -> MASTER: fence, catch up, semi-sync, write-enable, claim */
+	FO_KIND_STEPDOWN,   /* MASTER -> BACKUP/FAULT/exit: VIP off, read_only ON, kill clients */
+	FO_KIND_SWITCHOVER, /* planned hand-over: step down, then wait until the peer applied our writes */
+};
+
+enum fo_step {
+	FO_STEP_IDLE = 0,
+	FO_STEP_FENCE,        /* peer: read_only ON + kill its clients */
+	FO_STEP_CATCHUP,      /* local: apply everything received */
+	FO_STEP_SEMISYNC_OFF, /* local: master side off, the peer cannot ack */
+	FO_STEP_WRITABLE,     /* local: read_only OFF, verified */
+	FO_STEP_CLAIM,        /* shell: FSM to MASTER (advert), VIPs, gratuitous ARP */
+	FO_STEP_DROP_VIP,     /* shell: VIPs off */
+	FO_STEP_READONLY,     /* local: read_only ON (+ kill clients) */
+	FO_STEP_PEER_CATCHUP, /* peer: wait until it applied our last GTID (switchover) */
+	FO_STEP_DONE,
+	FO_STEP_FAILED,
+	FO_STEP_MAX
+};
+
+enum fo_cmd_type {
+	FO_CMD_NONE = 0,  /* wait for a result already outstanding */
+	FO_CMD_DB,        /* submit job to the local or peer command worker */
+	FO_CMD_CLAIM,     /* become master: advert, VIPs, GARP; report with fo_claim_result */
+	FO_CMD_DROP_VIP,  /* remove VIPs; report with fo_vip_result */
+	FO_CMD_FINISHED,  /* sequence over: see f->ok and f->reason */
+};
+
+enum fo_target { FO_LOCAL = 0, FO_PEER = 1 };
+
+struct fo_cmd {
+	enum fo_cmd_type type;
+	enum fo_target target;
+	struct db_job job;       /* FO_CMD_DB */
+	uint64_t deadline_us;    /* shell calls fo_timeout at this time if nothing came back; 0 none */
+};
+
+/* Facts and settings fixed at the start of a sequence. */
+struct fo_input {
+	bool fence_peer;
+	bool promote_stale;
+	bool manage_semisync;
+	bool kill_clients;          /* step-down: kill remaining client sessions */
+	int fence_timeout_ms;
+	int catchup_timeout_ms;
+	bool peer_up;               /* health counter: peer server considered up */
+	bool peer_writable;         /* last peer probe: read_only = 0 */
+	bool adverts_lost;          /* takeover because adverts stopped (not a resign, not a fault) */
+	bool local_semisync_master; /* local semi-sync master side enabled now */
+	char local_gtid[DB_GTID_LEN]; /* switchover: our position the peer must reach */
+};
+
+struct failover {
+	enum fo_kind kind;
+	enum fo_step step;
+	struct fo_input in;
+	uint64_t started_us;
+	uint64_t next_job_id;
+	uint64_t job_id;            /* outstanding job, 0 none */
+	enum fo_target job_target;  /* worker running it */
+	/* What has been done, for the undo path and the log. */
+	bool fenced;
+	bool peer_dead;             /* the fence could not reach the peer's server */
+	bool semisync_off;
+	bool writable;
+	bool claimed;
+	bool aborting;
+	bool ok;                    /* valid at FO_STEP_DONE/FAILED */
+	char reason[384];           /* why it failed, or a summary of what happened */
+	char note[512];             /* warnings collected on the way (promote_stale, semi-sync) */
+};
+
+const char *fo_step_name(enum fo_step s);
+const char *fo_kind_name(enum fo_kind k);
+bool fo_active(const struct failover *f);
+
+/* Each call returns the next command for the shell; none does I/O or reads a clock. */
+struct fo_cmd fo_start(struct failover *f, enum fo_kind kind, const struct fo_input *in, uint64_t first_job_id,
+		       uint64_t now_us);
+/* A command worker result; results whose id is not outstanding are ignored (FO_CMD_NONE). */
+struct fo_cmd fo_db_result(struct failover *f, const struct db_result *r, uint64_t now_us);
+struct fo_cmd fo_claim_result(struct failover *f, int rc, uint64_t now_us);
+struct fo_cmd fo_vip_result(struct failover *f, int rc, uint64_t now_us);
+/* The deadline of the outstanding job passed. The shell has cancelled that job on its worker
+ * (f->job_target); its late result is ignored, and the next job queues behind it. */
+struct fo_cmd fo_timeout(struct failover *f, uint64_t now_us);
+/* Stop a takeover (a master appeared, we became ineligible, shutdown) and undo what was done.
+ * The shell cancels the outstanding job first, as for fo_timeout. No-op for other kinds:
+ * a step-down always runs to its end. */
+struct fo_cmd fo_abort(struct failover *f, const char *why, uint64_t now_us);
+
+#endif
