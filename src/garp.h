@@ -15,8 +15,13 @@
 int garp_build(uint8_t *frame, size_t len, const uint8_t mac[6], struct in_addr vip);
 
 struct garp;
+/* Opens a send-only, non-blocking AF_PACKET socket (protocol 0: nothing is ever queued for reading)
+ * for ifindex, remembering mac as the frames' source. Needs CAP_NET_RAW. Returns 0 or -errno; the
+ * caller owns *out and frees it with garp_close(). Does not check that the link is up or ARP-capable
+ * (IFF_NOARP): the caller decides whether to send at all. */
 int garp_open(struct garp **out, int ifindex, const uint8_t mac[6]);
-/* Sends one GARP per VIP. Returns 0 or the first -errno. */
+/* Sends one GARP per VIP, all of them even after a failure. Returns 0 or the first -errno
+ * (-EAGAIN/-ENOBUFS when the device queue is full: that GARP is lost, not retried). */
 int garp_send(struct garp *g, const struct conf_vip *vips, int n);
 void garp_close(struct garp *g);
 
