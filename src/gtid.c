@@ -307,7 +307,8 @@ static int mysql_find(const struct gtid_mysql_set *set, const char *uuid)
 }
 
 /* Writes [lo, hi] in MySQL's own form ("5" or "5-9"), opening the UUID's element first if needed. */
-static void mysql_emit(struct out *o, bool *opened, const char *uuid, uint64_t lo, uint64_t hi, int64_t *count)
+static void mysql_emit(struct out *o, bool *opened, const char *uuid, uint64_t lo, uint64_t hi,
+		       int64_t *count)
 {
 	if (!*opened)
 		out_printf(o, "%s%s", o->pos ? "," : "", uuid);
@@ -319,7 +320,8 @@ static void mysql_emit(struct out *o, bool *opened, const char *uuid, uint64_t l
 	add_sat(count, hi - lo + 1);
 }
 
-int64_t gtid_mysql_only_in(const struct gtid_mysql_set *a, const struct gtid_mysql_set *b, char *buf, size_t len)
+int64_t gtid_mysql_only_in(const struct gtid_mysql_set *a, const struct gtid_mysql_set *b, char *buf,
+			   size_t len)
 {
 	struct out o;
 	int64_t count = 0;
@@ -338,10 +340,12 @@ int64_t gtid_mysql_only_in(const struct gtid_mysql_set *a, const struct gtid_mys
 			while (k < nb && b->u[j].iv[k].hi < cur)
 				k++;
 			for (int q = k; q < nb && b->u[j].iv[q].lo <= hi && cur <= hi; q++) {
-				if (b->u[j].iv[q].lo > cur)
-					mysql_emit(&o, &opened, a->u[i].uuid, cur, b->u[j].iv[q].lo - 1, &count);
-				if (b->u[j].iv[q].hi + 1 > cur)
-					cur = b->u[j].iv[q].hi + 1;
+				uint64_t blo = b->u[j].iv[q].lo, bhi = b->u[j].iv[q].hi;
+
+				if (blo > cur)
+					mysql_emit(&o, &opened, a->u[i].uuid, cur, blo - 1, &count);
+				if (bhi + 1 > cur)
+					cur = bhi + 1;
 			}
 			if (cur <= hi)
 				mysql_emit(&o, &opened, a->u[i].uuid, cur, hi, &count);
