@@ -33,15 +33,24 @@ struct gtid_mysql_set {
 };
 
 /* Both parsers accept "" (empty) and tolerate spaces/newlines after commas (MySQL sends ",\n").
- * Return 0 or -1 on malformed text or overflow of the fixed limits. */
+ * Return 0 or -1 on malformed text or overflow of the fixed limits (out->n is then 0).
+ * MariaDB: domain and server_id 32-bit, seq 64-bit; a domain listed twice is malformed; entries are
+ * kept sorted by domain. MySQL: UUIDs 8-4-4-4-12 hex in any case, stored lower case and sorted;
+ * numbers 1..2^63-1; a UUID listed twice is merged; intervals merged when they overlap or touch;
+ * tagged GTIDs (MySQL 8.3+ "uuid:tag:1-5") are refused as malformed. Neither checks the
+ * server's GTID mode or that the text came from a server of that flavour. */
 int gtid_mdb_parse(const char *s, struct gtid_mdb_pos *out);
 int gtid_mysql_parse(const char *s, struct gtid_mysql_set *out);
 
 /* Transactions in a but not in b, written in the server's own form into buf:
- * MariaDB "domain-server-from..to" ranges ("0-1-101..105"), MySQL "uuid:lo-hi" sets.
- * Returns the number of transactions (saturating at UINT64_MAX), 0 when a is contained in b;
- * -1 when buf is too small. For MariaDB, where a and b name a different server_id at the same
- * domain+seq the transactions differ: both count as only-on-a (reported with a's server_id). */
+ * MariaDB "domain-server-from..to" ranges ("0-1-101..105", always with "..", lo == 1 when b lacks
+ * the domain), MySQL "uuid:lo-hi" sets ("uuid:5" for a single one, as the server writes it);
+ * elements joined by "," without newlines, "" when nothing is missing.
+ * Returns the number of transactions (saturating at INT64_MAX), 0 when a is contained in b;
+ * -1 when buf is too small (or NULL/len 0). For MariaDB, where a and b name a different server_id at
+ * the same domain+seq the transactions differ: both count as only-on-a (reported with a's server_id),
+ * counted as the one transaction known to differ. A larger seq from another server_id at a domain
+ * is not seen as divergence (seq-only, as MariaDB itself compares). */
 int64_t gtid_mdb_only_in(const struct gtid_mdb_pos *a, const struct gtid_mdb_pos *b, char *buf, size_t len);
 int64_t gtid_mysql_only_in(const struct gtid_mysql_set *a, const struct gtid_mysql_set *b, char *buf, size_t len);
 

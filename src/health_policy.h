@@ -15,7 +15,9 @@ struct health_counter {
 	bool known; /* at least one sample seen */
 };
 
-/* Feeds one sample; returns true when `up` changed. A server starts down until `rise` oks. */
+/* Feeds one sample; returns true when `up` changed. A server starts down until `rise` oks.
+ * Zero-initialise before the first sample. fall/rise below 1 count as 1; the run counters saturate.
+ * The caller decides what a good sample is (normally db_state.reachable). */
 bool health_counter_feed(struct health_counter *c, bool ok, int fall, int rise);
 
 struct health_input {
@@ -45,7 +47,24 @@ struct health_verdict {
  * - peer server down: weight_peer_down.
  * - master whose local server reports read_only=ON: not eligible (someone fenced it);
  * A master keeps eligibility through replication problems of its own replica thread (it is
- * the writer); only local server health or isolation removes it. */
+ * the writer); only local server health or isolation removes it.
+ * Further details of this implementation:
+ * - all pointers in `in` must be valid; c->vrrp.priority is the base; weights are subtracted as given;
+ * - a master pays the replication weights (as with promote_stale) but is never made ineligible by them;
+ * - no replication configured (!repl.configured or REPL_IO_NONE) counts as both threads down:
+ *   "replication not configured", weight_io_down + weight_sql_down, not eligible on a backup
+ *   unless promote_stale;
+ * - local counter up but the latest snapshot unreachable ("local mysqld probe failed (1 fails): ..."):
+ *   replication is unknown, so a backup is not eligible unless promote_stale; a master stays;
+ * - for the IO rule the peer counts as up unless known down: counter up, never sampled, or its
+ *   latest snapshot reachable; weight_peer_down needs the counter known and down;
+ * - NULL lag with both threads running on a backup is reported ("lag unknown (NULL)"), no weight;
+ * - reason: the first reason that removes eligibility, else the first penalty, in the order of the
+ *   rules above (local, isolation, read_only, replication, peer, unknown lag), then " +N more" for
+ *   the others; server error texts are made one line and cut with "..." so that the count shows;
+ * - is_master should mean "VIP held, writable": during a takeover read_only is still ON and the
+ *   read_only rule would refuse eligibility;
+ * - maintenance is ignored here (the shell freezes moves). */
 struct health_verdict health_evaluate(const struct conf *c, const struct health_input *in);
 
 #endif

@@ -1,0 +1,463 @@
+/* GTID parsing (MariaDB positions, MySQL sets), subtraction both ways and the MASTER_GTID_WAIT target. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "gtid.h"
+
+#define U1 "3e11fa47-71ca-11e1-9e33-c80aa9429562"
+#define U2 "a0a0a0a0-0000-1111-2222-333344445555"
+#define U3 "ffffffff-ffff-ffff-ffff-ffffffffffff"
+
+static void test_mdb_parse_valid(void **state)
+{
+	(void)state;
+	struct gtid_mdb_pos p;
+
+	assert_int_equal(gtid_mdb_parse("0-1-100,1-2-7", &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.d[0].domain, 0);
+	assert_int_equal(p.d[0].server_id, 1);
+	assert_int_equal(p.d[0].seq, 100);
+	assert_int_equal(p.d[1].domain, 1);
+	assert_int_equal(p.d[1].server_id, 2);
+	assert_int_equal(p.d[1].seq, 7);
+
+	/* Sorted by domain whatever the server's order; whitespace around elements tolerated. */
+	assert_int_equal(gtid_mdb_parse("  5-9-3,\n 2-8-1 ,\t0-7-18446744073709551615\n", &p), 0);
+	assert_int_equal(p.n, 3);
+	assert_int_equal(p.d[0].domain, 0);
+	assert_true(p.d[0].seq == UINT64_MAX);
+	assert_int_equal(p.d[1].domain, 2);
+	assert_int_equal(p.d[2].domain, 5);
+	assert_int_equal(p.d[2].server_id, 9);
+	assert_int_equal(p.d[2].seq, 3);
+
+	assert_int_equal(gtid_mdb_parse("4294967295-4294967295-0", &p), 0);
+	assert_int_equal(p.n, 1);
+	assert_true(p.d[0].domain == UINT32_MAX && p.d[0].server_id == UINT32_MAX && p.d[0].seq == 0);
+}
+
+static void test_mdb_parse_empty(void **state)
+{
+	(void)state;
+	struct gtid_mdb_pos p = { .n = 7 };
+
+	assert_int_equal(gtid_mdb_parse("", &p), 0);
+	assert_int_equal(p.n, 0);
+	p.n = 7;
+	assert_int_equal(gtid_mdb_parse(" \n\t", &p), 0);
+	assert_int_equal(p.n, 0);
+}
+
+static void test_mdb_parse_malformed(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"0-1",              /* no seq */
+		"0-1-",             /* empty seq */
+		"-1-100",           /* empty domain */
+		"0-1-100,",         /* trailing comma */
+		",0-1-100",         /* leading comma */
+		"0-1-100,,1-1-1",   /* empty element */
+		"0-1-100 1-1-1",    /* missing comma */
+		"0-1-1a",           /* junk in a number */
+		"0--1-100",         /* sign */
+		"0-1-+5",
+		"0 -1-100",         /* blank inside an element */
+		"0-1-100,0-2-200",  /* domain twice */
+		"4294967296-1-1",   /* domain above 32 bits */
+		"0-4294967296-1",   /* server_id above 32 bits */
+		"0-1-18446744073709551616", /* seq above 64 bits */
+		"0-1-99999999999999999999999",
+		U1 ":1-5",          /* MySQL set */
+	};
+	struct gtid_mdb_pos p;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.n = 5;
+		if (gtid_mdb_parse(bad[i], &p) != -1)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_int_equal(p.n, 0);
+	}
+	assert_int_equal(gtid_mdb_parse(NULL, &p), -1);
+}
+
+static void test_mdb_parse_limit(void **state)
+{
+	(void)state;
+	char s[1024] = "";
+	size_t off = 0;
+	struct gtid_mdb_pos p;
+
+	for (int i = 0; i < GTID_MAX_DOMAINS; i++)
+		off += (size_t)snprintf(s + off, sizeof(s) - off, "%s%d-1-%d", i ? "," : "", i, i + 1);
+	assert_int_equal(gtid_mdb_parse(s, &p), 0);
+	assert_int_equal(p.n, GTID_MAX_DOMAINS);
+	assert_int_equal(p.d[GTID_MAX_DOMAINS - 1].seq, GTID_MAX_DOMAINS);
+	snprintf(s + off, sizeof(s) - off, ",%d-1-1", GTID_MAX_DOMAINS);
+	assert_int_equal(gtid_mdb_parse(s, &p), -1);
+	assert_int_equal(p.n, 0);
+}
+
+static void test_mysql_parse_valid(void **state)
+{
+	(void)state;
+	struct gtid_mysql_set s;
+
+	assert_int_equal(gtid_mysql_parse("3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5:7-9,\n" U2 ":1", &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.u[0].uuid, U1);
+	assert_int_equal(s.u[0].nint, 2);
+	assert_int_equal(s.u[0].iv[0].lo, 1);
+	assert_int_equal(s.u[0].iv[0].hi, 5);
+	assert_int_equal(s.u[0].iv[1].lo, 7);
+	assert_int_equal(s.u[0].iv[1].hi, 9);
+	assert_string_equal(s.u[1].uuid, U2);
+	assert_int_equal(s.u[1].nint, 1);
+	assert_int_equal(s.u[1].iv[0].lo, 1);
+	assert_int_equal(s.u[1].iv[0].hi, 1);
+
+	/* UUIDs sorted, the same UUID in two cases merged, largest GNO accepted. */
+	assert_int_equal(gtid_mysql_parse(U3 ":9223372036854775807, " U1 ":3,\r\n3e11FA47-71ca-11e1-9e33-"
+					  "c80aa9429562:4", &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.u[0].uuid, U1);
+	assert_int_equal(s.u[0].nint, 1);
+	assert_int_equal(s.u[0].iv[0].lo, 3);
+	assert_int_equal(s.u[0].iv[0].hi, 4);
+	assert_string_equal(s.u[1].uuid, U3);
+	assert_true(s.u[1].iv[0].lo == INT64_MAX && s.u[1].iv[0].hi == INT64_MAX);
+
+	assert_int_equal(gtid_mysql_parse("", &s), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(gtid_mysql_parse("\n", &s), 0);
+	assert_int_equal(s.n, 0);
+}
+
+static void test_mysql_parse_merge(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		int nint;
+		uint64_t iv[4][2];
+	} cases[] = {
+		{ U1 ":1-5:6-9", 1, { { 1, 9 } } },              /* adjacent */
+		{ U1 ":1-5:3-9", 1, { { 1, 9 } } },              /* overlapping */
+		{ U1 ":7-9:1-3", 2, { { 1, 3 }, { 7, 9 } } },    /* unsorted */
+		{ U1 ":7-9:1-3:4-6", 1, { { 1, 9 } } },          /* gap filled later */
+		{ U1 ":2:4:3", 1, { { 2, 4 } } },
+		{ U1 ":1-100:5-6:50", 1, { { 1, 100 } } },       /* contained */
+		{ U1 ":10-20:1-2:30:15-31", 2, { { 1, 2 }, { 10, 31 } } },
+		{ U1 ":5-5", 1, { { 5, 5 } } },
+	};
+	struct gtid_mysql_set s;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(gtid_mysql_parse(cases[i].in, &s), 0);
+		assert_int_equal(s.n, 1);
+		if (s.u[0].nint != cases[i].nint)
+			fail_msg("\"%s\": %d intervals", cases[i].in, s.u[0].nint);
+		for (int k = 0; k < cases[i].nint; k++) {
+			assert_int_equal(s.u[0].iv[k].lo, cases[i].iv[k][0]);
+			assert_int_equal(s.u[0].iv[k].hi, cases[i].iv[k][1]);
+		}
+	}
+}
+
+static void test_mysql_parse_malformed(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		U1,                        /* no interval */
+		U1 ":",                    /* empty interval */
+		U1 ":0",                   /* GNO 0 does not exist */
+		U1 ":0-5",
+		U1 ":5-3",                 /* reversed */
+		U1 ":5-4",
+		U1 ":1-",
+		U1 ":-3",
+		U1 ":1-5,",                /* trailing comma */
+		U1 ":1-5,,\n" U2 ":1",
+		U1 ":1-5 " U2 ":1",        /* missing comma */
+		U1 ":1-5x",
+		U1 ":9223372036854775808", /* above 2^63-1 */
+		U1 ":1-99999999999999999999",
+		U1 ":tag:1-5",             /* MySQL 8.3+ tags are not supported */
+		"3e11fa47-71ca-11e1-9e33-c80aa942956:1",   /* short UUID */
+		"3e11fa47-71ca-11e1-9e33-c80aa94295622:1", /* long UUID */
+		"3e11fa4771ca-11e1-9e33-c80aa9429562a:1",  /* dash missing */
+		"3g11fa47-71ca-11e1-9e33-c80aa9429562:1",  /* not hex */
+		"0-1-100",                 /* MariaDB position */
+	};
+	struct gtid_mysql_set s;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		s.n = 3;
+		if (gtid_mysql_parse(bad[i], &s) != -1)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_int_equal(s.n, 0);
+	}
+	assert_int_equal(gtid_mysql_parse(NULL, &s), -1);
+}
+
+static void test_mysql_parse_limits(void **state)
+{
+	(void)state;
+	char txt[4096];
+	size_t off;
+	struct gtid_mysql_set s;
+
+	/* GTID_MAX_INTERVALS disjoint intervals fit, one more does not; one that merges still fits. */
+	off = (size_t)snprintf(txt, sizeof(txt), "%s", U1);
+	for (int i = 0; i < GTID_MAX_INTERVALS; i++)
+		off += (size_t)snprintf(txt + off, sizeof(txt) - off, ":%d", 2 * i + 1);
+	assert_int_equal(gtid_mysql_parse(txt, &s), 0);
+	assert_int_equal(s.u[0].nint, GTID_MAX_INTERVALS);
+	snprintf(txt + off, sizeof(txt) - off, ":2");
+	assert_int_equal(gtid_mysql_parse(txt, &s), 0);
+	assert_int_equal(s.u[0].nint, GTID_MAX_INTERVALS - 1);
+	snprintf(txt + off, sizeof(txt) - off, ":%d", 2 * GTID_MAX_INTERVALS + 1);
+	assert_int_equal(gtid_mysql_parse(txt, &s), -1);
+	assert_int_equal(s.n, 0);
+
+	/* GTID_MAX_UUIDS distinct UUIDs fit, one more does not. */
+	off = 0;
+	for (int i = 0; i <= GTID_MAX_UUIDS; i++) {
+		if (i == GTID_MAX_UUIDS) {
+			assert_int_equal(gtid_mysql_parse(txt, &s), 0);
+			assert_int_equal(s.n, GTID_MAX_UUIDS);
+		}
+		off += (size_t)snprintf(txt + off, sizeof(txt) - off, "%s%08x-0000-0000-0000-000000000000:1",
+					i ? ",\n" : "", i);
+	}
+	assert_int_equal(gtid_mysql_parse(txt, &s), -1);
+}
+
+static void mdb(const char *txt, struct gtid_mdb_pos *p)
+{
+	if (gtid_mdb_parse(txt, p) != 0)
+		fail_msg("cannot parse \"%s\"", txt);
+}
+
+static void mysql(const char *txt, struct gtid_mysql_set *s)
+{
+	if (gtid_mysql_parse(txt, s) != 0)
+		fail_msg("cannot parse \"%s\"", txt);
+}
+
+static void test_mdb_only_in(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *a, *b;
+		int64_t a_not_b;
+		const char *a_text;
+		int64_t b_not_a;
+		const char *b_text;
+	} cases[] = {
+		{ "0-1-100", "0-1-100", 0, "", 0, "" },
+		{ "", "", 0, "", 0, "" },
+		{ "0-1-105", "0-1-100", 5, "0-1-101..105", 0, "" },
+		{ "0-1-105", "0-2-100", 5, "0-1-101..105", 0, "" },
+		{ "0-1-100,1-2-7", "0-1-100", 7, "1-2-1..7", 0, "" },
+		{ "0-1-100,1-2-7", "", 107, "0-1-1..100,1-2-1..7", 0, "" },
+		/* Same seq, other server: two different transactions, each side has one the other lacks. */
+		{ "0-1-100", "0-2-100", 1, "0-1-100..100", 1, "0-2-100..100" },
+		{ "0-1-100,2-5-9", "0-2-100,2-5-10", 1, "0-1-100..100", 2, "0-2-100..100,2-5-10..10" },
+		{ "0-1-12,3-1-4", "3-2-6,4-2-1", 12, "0-1-1..12", 3, "3-2-5..6,4-2-1..1" },
+		{ "0-1-0", "", 0, "", 0, "" },
+	};
+	struct gtid_mdb_pos a, b;
+	char buf[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mdb(cases[i].a, &a);
+		mdb(cases[i].b, &b);
+		memset(buf, 'x', sizeof(buf));
+		assert_int_equal(gtid_mdb_only_in(&a, &b, buf, sizeof(buf)), cases[i].a_not_b);
+		assert_string_equal(buf, cases[i].a_text);
+		memset(buf, 'x', sizeof(buf));
+		assert_int_equal(gtid_mdb_only_in(&b, &a, buf, sizeof(buf)), cases[i].b_not_a);
+		assert_string_equal(buf, cases[i].b_text);
+	}
+}
+
+static void test_mdb_only_in_saturates(void **state)
+{
+	(void)state;
+	struct gtid_mdb_pos a, b;
+	char buf[128];
+
+	mdb("0-1-18446744073709551615", &a);
+	mdb("", &b);
+	assert_int_equal(gtid_mdb_only_in(&a, &b, buf, sizeof(buf)), INT64_MAX);
+	assert_string_equal(buf, "0-1-1..18446744073709551615");
+	mdb("0-1-9223372036854775807,1-1-9223372036854775807", &a);
+	assert_int_equal(gtid_mdb_only_in(&a, &b, buf, sizeof(buf)), INT64_MAX);
+	mdb("0-1-9223372036854775806,1-1-1", &a);
+	assert_int_equal(gtid_mdb_only_in(&a, &b, buf, sizeof(buf)), INT64_MAX);
+	mdb("0-1-9223372036854775805,1-1-1", &a);
+	assert_int_equal(gtid_mdb_only_in(&a, &b, buf, sizeof(buf)), INT64_MAX - 1);
+}
+
+static void test_mdb_only_in_buffer(void **state)
+{
+	(void)state;
+	struct gtid_mdb_pos a, b;
+	char buf[32];
+
+	mdb("0-1-105,1-1-3", &a);
+	mdb("0-1-100", &b);
+	/* "0-1-101..105,1-1-1..3" is 21 characters plus the terminator. */
+	assert_int_equal(gtid_mdb_only_in(&a, &b, buf, 22), 8);
+	assert_string_equal(buf, "0-1-101..105,1-1-1..3");
+	assert_int_equal(gtid_mdb_only_in(&a, &b, buf, 21), -1);
+	assert_int_equal(gtid_mdb_only_in(&a, &b, buf, 5), -1);
+	assert_int_equal(gtid_mdb_only_in(&a, &b, NULL, 0), -1);
+	/* An empty result still needs its terminator. */
+	assert_int_equal(gtid_mdb_only_in(&b, &a, buf, 1), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(gtid_mdb_only_in(&b, &a, buf, 0), -1);
+}
+
+static void test_mysql_only_in(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *a, *b;
+		int64_t a_not_b;
+		const char *a_text;
+		int64_t b_not_a;
+		const char *b_text;
+	} cases[] = {
+		{ U1 ":1-100", U1 ":1-100", 0, "", 0, "" },
+		{ "", "", 0, "", 0, "" },
+		{ U1 ":1-5:7-9,\n" U2 ":1", "3E11FA47-71CA-11E1-9E33-C80AA9429562:1-9,\n" U2 ":1",
+		  0, "", 1, U1 ":6" },
+		{ U1 ":1-100", U1 ":1-90", 10, U1 ":91-100", 0, "" },
+		{ U1 ":1-100", U1 ":10-20:50", 88, U1 ":1-9:21-49:51-100", 0, "" },
+		{ U1 ":1-10", U1 ":5-15", 4, U1 ":1-4", 5, U1 ":11-15" },
+		{ U1 ":1-10", "", 10, U1 ":1-10", 0, "" },
+		{ U1 ":1-3:5-7:9-11", U1 ":2-10", 2, U1 ":1:11", 2, U1 ":4:8" },
+		{ U1 ":1-10," U2 ":1-5", U2 ":1-3," U3 ":1", 12, U1 ":1-10," U2 ":4-5", 1, U3 ":1" },
+		{ U1 ":1-10," U2 ":1-5", U1 ":1-10," U2 ":1-5," U3 ":7-8", 0, "", 2, U3 ":7-8" },
+		{ U1 ":5", U1 ":1-4:6-9", 1, U1 ":5", 8, U1 ":1-4:6-9" },
+	};
+	struct gtid_mysql_set a, b;
+	char buf[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mysql(cases[i].a, &a);
+		mysql(cases[i].b, &b);
+		memset(buf, 'x', sizeof(buf));
+		assert_int_equal(gtid_mysql_only_in(&a, &b, buf, sizeof(buf)), cases[i].a_not_b);
+		assert_string_equal(buf, cases[i].a_text);
+		memset(buf, 'x', sizeof(buf));
+		assert_int_equal(gtid_mysql_only_in(&b, &a, buf, sizeof(buf)), cases[i].b_not_a);
+		assert_string_equal(buf, cases[i].b_text);
+	}
+}
+
+static void test_mysql_only_in_round_trip(void **state)
+{
+	(void)state;
+	struct gtid_mysql_set a, b, d, empty;
+	char buf[512], buf2[512];
+
+	/* The difference parses back, and subtracting it from a leaves exactly what b also has. */
+	mysql(U1 ":1-100:200-300," U2 ":1-5:9," U3 ":4", &a);
+	mysql(U1 ":50-250," U2 ":2-9", &b);
+	assert_int_equal(gtid_mysql_only_in(&a, &b, buf, sizeof(buf)), 49 + 50 + 1 + 1);
+	assert_string_equal(buf, U1 ":1-49:251-300," U2 ":1," U3 ":4");
+	mysql(buf, &d);
+	assert_int_equal(gtid_mysql_only_in(&d, &a, buf2, sizeof(buf2)), 0);
+	mysql("", &empty);
+	assert_int_equal(gtid_mysql_only_in(&d, &empty, buf2, sizeof(buf2)), 101);
+}
+
+static void test_mysql_only_in_limits(void **state)
+{
+	(void)state;
+	struct gtid_mysql_set a, b;
+	char buf[128];
+
+	mysql(U1 ":1-9223372036854775807," U2 ":1-9223372036854775807", &a);
+	mysql("", &b);
+	assert_int_equal(gtid_mysql_only_in(&a, &b, buf, sizeof(buf)), INT64_MAX);
+	mysql(U1 ":1-9223372036854775807", &a);
+	assert_int_equal(gtid_mysql_only_in(&a, &b, buf, sizeof(buf)), INT64_MAX);
+	assert_string_equal(buf, U1 ":1-9223372036854775807");
+	mysql(U1 ":9223372036854775807", &b);
+	assert_int_equal(gtid_mysql_only_in(&a, &b, buf, sizeof(buf)), INT64_MAX - 1);
+	assert_string_equal(buf, U1 ":1-9223372036854775806");
+	assert_int_equal(gtid_mysql_only_in(&b, &a, buf, sizeof(buf)), 0);
+
+	/* Buffer: U1 ":1-3" is 40 characters plus the terminator. */
+	mysql(U1 ":1-3", &a);
+	mysql("", &b);
+	assert_int_equal(gtid_mysql_only_in(&a, &b, buf, 41), 3);
+	assert_int_equal(gtid_mysql_only_in(&a, &b, buf, 40), -1);
+	assert_int_equal(gtid_mysql_only_in(&a, &b, NULL, 0), -1);
+}
+
+static void test_mdb_wait_target(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *io, *slave;
+		int n;
+		const char *text;
+	} cases[] = {
+		{ "0-1-105", "0-1-100", 1, "0-1-105" },
+		/* Domain 1 comes from our own binlog (current_pos): absent in slave_pos, would block. */
+		{ "0-1-105,1-2-7", "0-1-100", 1, "0-1-105" },
+		{ "0-1-105,1-2-7", "1-2-3,0-1-100", 2, "0-1-105,1-2-7" },
+		{ "1-2-7", "0-1-100", 0, "" },
+		{ "", "0-1-100", 0, "" },
+		{ "0-1-105", "", 0, "" },
+		{ "3-4-5,0-1-105", "3-9-1,0-1-1", 2, "0-1-105,3-4-5" },
+	};
+	struct gtid_mdb_pos io, slave;
+	char buf[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mdb(cases[i].io, &io);
+		mdb(cases[i].slave, &slave);
+		memset(buf, 'x', sizeof(buf));
+		assert_int_equal(gtid_mdb_wait_target(&io, &slave, buf, sizeof(buf)), cases[i].n);
+		assert_string_equal(buf, cases[i].text);
+	}
+	mdb("0-1-105,1-2-7", &io);
+	mdb("0-1-1,1-1-1", &slave);
+	assert_int_equal(gtid_mdb_wait_target(&io, &slave, buf, 14), 2);
+	assert_int_equal(gtid_mdb_wait_target(&io, &slave, buf, 13), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mdb_parse_valid),
+		cmocka_unit_test(test_mdb_parse_empty),
+		cmocka_unit_test(test_mdb_parse_malformed),
+		cmocka_unit_test(test_mdb_parse_limit),
+		cmocka_unit_test(test_mysql_parse_valid),
+		cmocka_unit_test(test_mysql_parse_merge),
+		cmocka_unit_test(test_mysql_parse_malformed),
+		cmocka_unit_test(test_mysql_parse_limits),
+		cmocka_unit_test(test_mdb_only_in),
+		cmocka_unit_test(test_mdb_only_in_saturates),
+		cmocka_unit_test(test_mdb_only_in_buffer),
+		cmocka_unit_test(test_mysql_only_in),
+		cmocka_unit_test(test_mysql_only_in_round_trip),
+		cmocka_unit_test(test_mysql_only_in_limits),
+		cmocka_unit_test(test_mdb_wait_target),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
