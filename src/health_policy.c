@@ -110,11 +110,9 @@ static bool check_local(const struct conf *c, const struct health_input *in, str
 		return false;
 	}
 	if (!in->local->reachable) {
-		/* The counter rides out single failures, but this snapshot says nothing about replication:
-		 * a replica must not look promotable on data it does not have. The writer keeps its role. */
-		add(is, !in->is_master && !c->takeover.promote_stale, 0,
-		    "local mysqld probe failed (%d fails)%s%s", lc->fails, sep, err);
-		return false;
+		/* The counter rides out single failures (that is what fall is for): judge replication on
+		 * the last good sample, which the shell keeps, so one lost probe does not flap the role. */
+		add(is, false, 0, "local mysqld probe failed (%d fails)%s%s", lc->fails, sep, err);
 	}
 	return true;
 }
@@ -133,7 +131,15 @@ static void check_repl(const struct conf *c, const struct health_input *in, stru
 	/* The writer does not need its inbound stream to stay the writer; promote_stale says the operator
 	 * accepts a stale promotion. Either way broken replication only costs weight. */
 	bool stale_ok = in->is_master || c->takeover.promote_stale;
+	/* A master's inbound stream carries the backup's (few) writes: its breakage must not hand the
+	 * role to a node that would then stop receiving what the master wrote. Reason only. */
+	struct conf_health hw = *h;
 	char msg[DB_ERR_LEN];
+
+	if (in->is_master) {
+		hw.weight_io_down = hw.weight_sql_down = hw.weight_lag = 0;
+		h = &hw;
+	}
 
 	if (!r->configured || r->io == REPL_IO_NONE) {
 		add(is, !stale_ok, h->weight_io_down + h->weight_sql_down, "replication not configured");

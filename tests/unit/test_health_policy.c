@@ -135,9 +135,10 @@ static const struct tcase cases[] = {
 	{ .name = "local down and isolated", .local = L_DOWN, .local_fails = 4, .isolated = true,
 	  .peer = P_DOWN, .reason = "local mysqld unreachable (4 fails) +2 more" },
 
-	/* One failed probe inside the fall window: the writer stays, a replica is not promotable on it. */
-	{ .name = "probe failed backup", .local = L_PROBE_FAIL, .local_fails = 1,
-	  .local_err = "lost connection", .reason = "local mysqld probe failed (1 fails): lost connection" },
+	/* One failed probe inside the fall window changes nothing but the reason: fall decides. */
+	{ .name = "probe failed backup", .local = L_PROBE_FAIL, .local_fails = 1, .eligible = true,
+	  .priority = 150, .local_err = "lost connection",
+	  .reason = "local mysqld probe failed (1 fails): lost connection" },
 	{ .name = "probe failed backup stale", .promote_stale = true, .local = L_PROBE_FAIL, .local_fails = 1,
 	  .local_err = "lost connection", .eligible = true, .priority = 150,
 	  .reason = "local mysqld probe failed (1 fails): lost connection" },
@@ -167,7 +168,7 @@ static const struct tcase cases[] = {
 	  .sql_err = "Duplicate entry", .lag = LAG_NULL, .eligible = true, .priority = 120,
 	  .reason = "sql thread stopped: errno 1062 Duplicate entry" },
 	{ .name = "sql error master", .master = true, .sql_stopped = true, .sql_errno = 1146, .lag = LAG_NULL,
-	  .eligible = true, .priority = 120, .reason = "sql thread stopped: errno 1146" },
+	  .eligible = true, .priority = 150, .reason = "sql thread stopped: errno 1146" },
 	{ .name = "sql stopped by hand", .sql_stopped = true, .lag = LAG_NULL,
 	  .reason = "sql thread not running" },
 
@@ -178,7 +179,7 @@ static const struct tcase cases[] = {
 	  .lag = LAG_NULL, .eligible = true, .priority = 130,
 	  .reason = "io thread not running (Connecting): errno 2003" },
 	{ .name = "io down peer up master", .master = true, .io = REPL_IO_NO, .lag = LAG_NULL,
-	  .eligible = true, .priority = 130, .reason = "io thread not running (No)" },
+	  .eligible = true, .priority = 150, .reason = "io thread not running (No)" },
 	{ .name = "io down peer down", .io = REPL_IO_CONNECTING, .io_errno = 2003, .peer = P_DOWN,
 	  .lag = LAG_NULL, .eligible = true, .priority = 120,
 	  .reason = "io thread not running (Connecting): errno 2003 +1 more" },
@@ -194,7 +195,7 @@ static const struct tcase cases[] = {
 	{ .name = "lag over backup", .lag = 45, .reason = "lag 45s > max_lag_s 30" },
 	{ .name = "lag over backup stale", .promote_stale = true, .lag = 45, .eligible = true,
 	  .priority = 135, .reason = "lag 45s > max_lag_s 30" },
-	{ .name = "lag over master", .master = true, .lag = 45, .eligible = true, .priority = 135,
+	{ .name = "lag over master", .master = true, .lag = 45, .eligible = true, .priority = 150,
 	  .reason = "lag 45s > max_lag_s 30" },
 	{ .name = "lag at limit", .lag = 30, .eligible = true, .priority = 150, .reason = "ok" },
 	{ .name = "lag unknown backup", .lag = LAG_NULL, .eligible = true, .priority = 150,
@@ -221,7 +222,7 @@ static const struct tcase cases[] = {
 	{ .name = "no repl backup stale", .promote_stale = true, .no_repl = true, .eligible = true,
 	  .priority = 100, .reason = "replication not configured" },
 	{ .name = "no repl master", .master = true, .no_repl = true, .peer = P_DOWN, .eligible = true,
-	  .priority = 90, .reason = "replication not configured +1 more" },
+	  .priority = 140, .reason = "replication not configured +1 more" },
 
 	/* Several penalties: the main one first, the rest counted. */
 	{ .name = "all penalties stale", .promote_stale = true, .sql_stopped = true, .sql_errno = 1062,
@@ -237,7 +238,7 @@ static const struct tcase cases[] = {
 	{ .name = "clamp low", .base = 30, .promote_stale = true, .sql_stopped = true, .io = REPL_IO_NO,
 	  .lag = LAG_NULL, .peer = P_DOWN, .eligible = true, .priority = 1,
 	  .reason = "sql thread not running +2 more" },
-	{ .name = "clamp exactly zero", .base = 60, .master = true, .sql_stopped = true, .io = REPL_IO_NO,
+	{ .name = "clamp exactly zero", .base = 60, .promote_stale = true, .sql_stopped = true, .io = REPL_IO_NO,
 	  .lag = LAG_NULL, .peer = P_DOWN, .eligible = true, .priority = 1,
 	  .reason = "sql thread not running +2 more" },
 	{ .name = "clamp high", .base = 300, .eligible = true, .priority = 254, .reason = "ok" },
@@ -364,7 +365,8 @@ static void test_promote_stale_both_ways(void **state)
 	t.master = true;
 	v = eval_case(&t);
 	assert_true(v.eligible);
-	assert_int_equal(v.priority, 100);
+	/* A master's own inbound replication costs it nothing (reason only). */
+	assert_int_equal(v.priority, 150);
 }
 
 static void test_reason_truncation(void **state)
@@ -394,8 +396,8 @@ static void test_reason_truncation(void **state)
 	assert_string_equal(v.reason, want);
 }
 
-/* Counters and evaluation together (fall=2, rise=2). The writer keeps eligibility through one failed
- * probe; a replica loses it at once, since a failed probe tells nothing about its replication. */
+/* Counters and evaluation together (fall=2, rise=2): one failed probe inside the fall window moves
+ * neither the writer nor a replica; two do. */
 static void run_eligibility_sequence(bool master, const char *samples, const char *eligible)
 {
 	struct conf c;
@@ -427,7 +429,7 @@ static void test_counter_drives_eligibility(void **state)
 {
 	(void)state;
 	run_eligibility_sequence(true, "++-+--++-", "-EEEE--EE");
-	run_eligibility_sequence(false, "++-+--++-", "-E-E---E-");
+	run_eligibility_sequence(false, "++-+--++-", "-EEEE--EE");
 
 	struct conf c;
 	struct db_state local, peer;
