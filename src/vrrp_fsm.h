@@ -36,8 +36,11 @@ struct vrrp_event {
 	struct in_addr adv_src;
 	uint16_t adv_interval_cs;
 	/* Set by the shell from GTID evidence (partition heal by data): +1 we hold writes the peer
-	 * lacks and keep the role, -1 the peer does and we yield, 0 no verdict (RFC rule). Only
-	 * consulted when both are master. */
+	 * lacks and keep the role, -1 the peer does and we yield, 0 no verdict (RFC rule). Decides
+	 * when both are master. Also, -1 stops BACKUP/TAKEOVER from preempting that master (its
+	 * advert is accepted as if of higher priority), so a node that yielded does not take the
+	 * role back Master_Down_Interval later. A +1 that overrides the RFC rule keeps the role
+	 * without answering at once: two masters both answering each other's adverts would storm. */
 	int8_t data_verdict;
 	/* VRRP_EV_PRIORITY */
 	uint8_t priority;
@@ -73,6 +76,7 @@ struct vrrp_fsm {
 	uint16_t master_adver_int_cs; /* learned from the master (v3), ours in v2 */
 	uint64_t deadline_us;     /* master-down (BACKUP) or next advert (MASTER); 0 = none */
 	uint64_t preempt_since_us;/* first lower-priority advert seen while waiting preempt_delay */
+	bool preempt_waiting;     /* preempt_since_us is set (BACKUP only) */
 	struct in_addr master_addr; /* last master heard, 0 = none */
 };
 
@@ -82,17 +86,32 @@ struct vrrp_fsm_out {
 	unsigned actions;         /* enum vrrp_action bits */
 	uint64_t deadline_us;     /* next VRRP_EV_TIMER, 0 = none */
 	const char *why;          /* static text for the log, e.g. "master down interval expired" */
+	bool ignored;             /* unexpected in this state, or a stale timer: log at debug only */
 };
 
 const char *vrrp_state_name(enum vrrp_state s);
 const char *vrrp_event_name(enum vrrp_event_type t);
 
-/* RFC 5798 6.1 timers in microseconds for a given local priority (v2: RFC 3768 6.1). */
+/* RFC 5798 6.1 timers in microseconds for a given local priority (v2: RFC 3768 6.1).
+ * version 2: skew = (256 - priority) / 256 s, master_adver_int_cs must be the whole-second
+ * interval in centiseconds; any other version: skew = (256 - priority) * interval / 256.
+ * Scaled to microseconds before dividing: exact to the microsecond (truncated below it).
+ * No range checks: priority 0 gives a skew of one full interval. */
+/* Names for logs ("INIT", "ADVERT", ...); "?" for a value out of range. Static strings. */
 uint64_t vrrp_skew_us(uint8_t version, uint8_t priority, uint16_t master_adver_int_cs);
 uint64_t vrrp_master_down_us(uint8_t version, uint8_t priority, uint16_t master_adver_int_cs);
 
+/* Sets *f to INIT with a copy of *c, no deadline, no master known. Does not validate c (conf_check
+ * does: version 2 or 3, interval 1..4095 cs, whole seconds for v2). */
 void vrrp_fsm_init(struct vrrp_fsm *f, const struct vrrp_fsm_conf *c, uint8_t priority, bool eligible);
-/* Applies one event at time now_us; never performs I/O. */
+/* Applies one event at time now_us (absolute, monotonic microseconds) and returns what happened;
+ * never performs I/O, reads no clock, keeps no pointer to ev. The caller executes out.actions in
+ * bit order, logs "event E in state S -> T: why" and arms its timer at out.deadline_us (0 = none)
+ * after every call, ignored or not. A TIMER event before the deadline (a stale timer) is ignored,
+ * so the caller need not cancel timers precisely. Events not expected in a state (STARTUP outside
+ * INIT, TAKEOVER_DONE outside TAKEOVER, ...) change nothing and set out.ignored. Does not check
+ * the advert itself (VRID, version, v2 interval match: the codec and the shell do), nor drop
+ * adverts sourced from our own address except in MASTER, where it ignores them. */
 struct vrrp_fsm_out vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t now_us);
 
 #endif
