@@ -130,6 +130,13 @@ static struct vrrp_pkt_expect expect_v2(const char *pass)
 /* keepalived's v3 advert for vrid 51, priority 100, advert_int 1, VIP 192.0.2.50, from .11 to the group. */
 static const uint8_t ka_v3_msg[12] = { 0x31, 51, 100, 1, 0x00, 100, 0x05, 0x9a, 192, 0, 2, 50 };
 
+/* The same advert as keepalived 2.2.7 sent it (IP_HDRINCL: TOS 0xc0, ID 1, TTL 255), read from a raw
+ * socket in a namespace test. */
+static const uint8_t ka_v3_datagram[32] = {
+	0x45, 0xc0, 0x00, 0x20, 0x00, 0x01, 0x00, 0x00, 0xff, 0x70, 0x18, 0x8f, 0xc0, 0x00, 0x02, 0x0b,
+	0xe0, 0x00, 0x00, 0x12, 0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x05, 0x9a, 0xc0, 0x00, 0x02, 0x32,
+};
+
 static void test_v3_golden_encode(void **state)
 {
 	(void)state;
@@ -178,6 +185,18 @@ static void test_v3_golden_decode(void **state)
 	assert_int_equal(a.src.s_addr, ip(SRC));
 	assert_int_equal(a.dst.s_addr, ip(GROUP));
 	assert_int_equal(a.ttl, 255);
+
+	struct vrrp_adv k;
+	assert_int_equal(vrrp_pkt_decode(ka_v3_datagram, sizeof(ka_v3_datagram), &e, &k), VRRP_PKT_OK);
+	assert_int_equal(k.vrid, 51);
+	assert_int_equal(k.priority, 100);
+	assert_int_equal(k.interval_cs, 100);
+	assert_int_equal(k.addrs[0].s_addr, ip(VIP));
+	assert_int_equal(k.src.s_addr, ip(SRC));
+	/* Our encoder produces keepalived's message byte for byte. */
+	uint8_t mine[12];
+	assert_int_equal(vrrp_pkt_encode(&k, false, mine, sizeof(mine)), 12);
+	assert_memory_equal(mine, ka_v3_datagram + 20, 12);
 }
 
 static void test_v3_checksum_forms(void **state)
@@ -255,6 +274,32 @@ static void test_v2_golden_encode(void **state)
 	a.interval_cs = 300;
 	assert_int_equal(vrrp_pkt_encode(&a, false, buf, sizeof(buf)), 20);
 	assert_int_equal(buf[5], 3);
+}
+
+/* keepalived 2.2.7, vrrp_version 2, auth_type PASS, auth_pass secret, otherwise as ka_v3_datagram. */
+static const uint8_t ka_v2_datagram[40] = {
+	0x45, 0xc0, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0xff, 0x70, 0x18, 0x87, 0xc0, 0x00, 0x02, 0x0b,
+	0xe0, 0x00, 0x00, 0x12, 0x21, 0x33, 0x64, 0x01, 0x01, 0x01, 0x7b, 0x4b, 0xc0, 0x00, 0x02, 0x32,
+	0x73, 0x65, 0x63, 0x72, 0x65, 0x74, 0x00, 0x00,
+};
+
+static void test_v2_keepalived_datagram(void **state)
+{
+	(void)state;
+	struct vrrp_pkt_expect e = { .version = 2, .vrid = 51, .check_ttl = true, .v2_interval_cs = 100,
+				     .auth_type = VRRP_AUTH_PASS, .auth = "secret" };
+	struct vrrp_adv k;
+	uint8_t mine[20];
+
+	assert_int_equal(vrrp_pkt_decode(ka_v2_datagram, sizeof(ka_v2_datagram), &e, &k), VRRP_PKT_OK);
+	assert_int_equal(k.version, 2);
+	assert_int_equal(k.priority, 100);
+	assert_int_equal(k.interval_cs, 100);
+	assert_int_equal(k.auth_type, VRRP_AUTH_PASS);
+	assert_int_equal(vrrp_pkt_encode(&k, false, mine, sizeof(mine)), 20);
+	assert_memory_equal(mine, ka_v2_datagram + 20, 20);
+	memcpy(e.auth, "secreT", 6);
+	assert_int_equal(vrrp_pkt_decode(ka_v2_datagram, sizeof(ka_v2_datagram), &e, &k), VRRP_PKT_AUTH);
 }
 
 static size_t v2_packet(uint8_t *pkt, uint8_t auth_type, const char *pass, uint8_t secs)
@@ -664,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_v3_checksum_forms),
 		cmocka_unit_test(test_v2_golden_encode),
 		cmocka_unit_test(test_v2_decode_auth_interval),
+		cmocka_unit_test(test_v2_keepalived_datagram),
 		cmocka_unit_test(test_each_rejection),
 		cmocka_unit_test(test_rejection_order),
 		cmocka_unit_test(test_v2_rejection_order),
