@@ -6,7 +6,7 @@
 #define IP4_MIN_HLEN 20
 #define VRRP_HLEN 8     /* fixed part shared by v2 and v3 */
 #define VRRP_TYPE_ADVERT 1
-#define V3_INTERVAL_MASK 0x0FFF /* RFC 5798 5.2.7: 4 rsvd bits, then 12 bits of centiseconds */
+#define V3_INTERVAL_MASK 0x0FFF /* RFC 5798 5.2.6-7: 4 rsvd bits, then 12 bits of centiseconds */
 #define V2_MAX_INTERVAL_S 255
 
 static const char *const err_names[VRRP_PKT_ERR_MAX] = {
@@ -73,8 +73,8 @@ static bool v3_checksum_ok(const uint8_t *msg, size_t vlen, struct in_addr src, 
 	struct in_addr group = { .s_addr = htonl(VRRP_MCAST_GROUP) };
 	uint32_t body = sum16(0, msg, vlen);
 
-	/* RFC 9568 5.2.8: "the pseudo-header ... is only used for IPv6" (Cisco, Juniper,
-	 * keepalived v3_checksum_as_v2). */
+	/* RFC 9568 5.2.8 (a change listed in its 1.2): for IPv4 the message alone, the pseudo-header
+	 * being for IPv6 only (Cisco, Juniper, keepalived v3_checksum_as_v2). */
 	if (fold(body) == 0)
 		return true;
 	if (fold(body + pseudo_sum(src, dst, vlen)) == 0)
@@ -123,7 +123,8 @@ static enum vrrp_pkt_err check_v2(const uint8_t *msg, size_t vlen, const struct 
 	if (out->auth_type != exp->auth_type)
 		return VRRP_PKT_AUTH;
 	/* Type 0: the data is ignored on receive (RFC 3768 5.3.10); PASS compares exactly the 8 bytes
-	 * (RFC 2338 5.3.6.1, as keepalived). Other types keep zeros so re-encoding is identical. */
+	 * (RFC 2338 simple text password, as keepalived). Other types keep zeros, so that
+	 * re-encoding gives the same advert. */
 	if (out->auth_type == VRRP_AUTH_PASS) {
 		memcpy(out->auth, msg + vlen - VRRP_AUTH_LEN, VRRP_AUTH_LEN);
 		if (memcmp(out->auth, exp->auth, VRRP_AUTH_LEN) != 0)
@@ -161,7 +162,7 @@ enum vrrp_pkt_err vrrp_pkt_decode(const uint8_t *buf, size_t len, const struct v
 	out->vrid = msg[1];
 	out->priority = msg[2];
 	out->naddr = msg[3];
-	/* Count IPvX Addr: "The minimum value is 1" (RFC 5798 5.2.6); any byte beyond the addresses
+	/* Count IPvX Addr: "The minimum value is 1" (RFC 5798 5.2.5); any byte beyond the addresses
 	 * (and v2 auth data) is not a VRRP message we know (keepalived 2.4 HMAC trailers included). */
 	if (out->naddr == 0 || vlen != msg_len(out->version, out->naddr))
 		return VRRP_PKT_LENGTH;

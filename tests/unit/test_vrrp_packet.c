@@ -581,7 +581,7 @@ static void test_priority0_and_interval_bits(void **state)
 	assert_int_equal(d.priority, 0);
 	assert_int_equal(d.interval_cs, 4095);
 
-	/* Reserved bits: ignored on receive (RFC 5798 5.2.5). */
+	/* Reserved bits: ignored on receive (RFC 5798 5.2.6). */
 	msg[4] = 0xf0;
 	msg[5] = 100;
 	set_cksum(msg, ref_v3_cksum(msg, 12, SRC, GROUP));
