@@ -71,8 +71,14 @@ enum vrrp_pkt_err vrrp_pkt_decode(const uint8_t *buf, size_t len, const struct v
 
 /* Encodes the VRRP message only (the kernel writes the IPv4 header). adv->src/dst feed the v3
  * pseudo-header unless checksum_as_v2. Returns the length written, or -1 if buf is too small
- * or adv is invalid (version, naddr 0, v3 interval over 4095 cs). */
+ * or adv is invalid (version, naddr 0, v3 interval over 4095 cs; v2 interval not a whole number
+ * of seconds in 0..255). v2 auth data is adv->auth for VRRP_AUTH_PASS, zeros otherwise.
+ * Does NOT check vrid, priority or the addresses themselves. */
 int vrrp_pkt_encode(const struct vrrp_adv *adv, bool checksum_as_v2, uint8_t *buf, size_t len);
+
+/* Reads the IPv4 source of a raw datagram (to drop our own or non-peer packets before decoding).
+ * False when buf is not long enough for an IPv4 header or is not IPv4; nothing else is checked. */
+bool vrrp_pkt_ip_src(const uint8_t *buf, size_t len, struct in_addr *src);
 
 /* True when adv carries exactly the addresses in want (any order). */
 bool vrrp_pkt_addrs_match(const struct vrrp_adv *adv, const struct in_addr *want, int n);

@@ -9,7 +9,7 @@
 #include "vrrp_packet.h"
 
 struct vrrp_counters {
-	uint64_t sent;
+	uint64_t sent;                /* datagrams: one advert to k unicast peers counts k */
 	uint64_t send_errors;
 	uint64_t received;            /* valid adverts handed to the engine */
 	uint64_t prio0_sent;
@@ -24,17 +24,27 @@ struct vrrp_sock;
 
 /* Opens the socket on c->interface (SO_BINDTODEVICE), joins 224.0.0.18 there unless unicast,
  * IP_MULTICAST_ALL/LOOP off, TTL 255 out, TOS 0xC0, bound to src so a VIP is never the source.
- * src: our primary address (from vip_netlink). Returns 0 or -errno; *out NULL on error. */
+ * src: our primary address (from vip_netlink). Returns 0 or -errno; *out NULL on error.
+ * Multicast mode uses two sockets: a send socket bound to src (its input dropped by a BPF filter)
+ * and a receive socket bound to 224.0.0.18; unicast mode one socket bound to src, which receives
+ * exactly what is sent to src. Reads c (copied; not kept) and validates only what it needs:
+ * -EINVAL for src 0, n_vips outside 1..CONF_MAX_VIPS, or a version/interval the codec cannot
+ * encode. Logs the failing step itself (log_warn), so the caller need not repeat the detail. */
 int vrrp_sock_open(struct vrrp_sock **out, const struct conf_vrrp *c, int ifindex, struct in_addr src);
+/* The fd to poll for input (the receive socket). */
 int vrrp_sock_fd(const struct vrrp_sock *s);
 
 /* Reads one datagram. Returns 1 and fills adv for a valid advert from someone else; 0 when the
  * datagram was dropped (counted by reason, logged rate-limited); -errno on socket error
- * (-EAGAIN: nothing to read). */
+ * (-EAGAIN: nothing to read). Drops, in this order: source == src (ignored_self), unicast source
+ * not a peer (ignored_not_peer), then decode rejections (TTL checked in multicast mode only).
+ * An address list differing from our VIPs is counted and logged but still returned (1).
+ * Rejections log at most one line per reason per 10 s; other VRIDs only at debug (pkt). */
 int vrrp_sock_recv(struct vrrp_sock *s, struct vrrp_adv *adv);
 
 /* Sends one advert with this priority (0 = resign) to the group or to every unicast peer
- * (per-peer v3 checksum). Returns 0 or -errno (also counted). */
+ * (per-peer v3 checksum, or the RFC 9568 form with v3_checksum_as_v2). Tries every peer even
+ * when one fails. Returns 0 or the last -errno (each failure counted, logged rate-limited). */
 int vrrp_sock_send(struct vrrp_sock *s, uint8_t priority);
 
 const struct vrrp_counters *vrrp_sock_counters(const struct vrrp_sock *s);
