@@ -77,7 +77,7 @@ struct failover {
 	bool claimed;
 	bool aborting;
 	bool ok;                    /* valid at FO_STEP_DONE/FAILED */
-	char reason[384];           /* why it failed, or a summary of what happened */
+	char reason[512];           /* why it failed, or a summary of what happened */
 	char note[512];             /* warnings collected on the way (promote_stale, semi-sync) */
 };
 

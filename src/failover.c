@@ -1,0 +1,389 @@
+/* The takeover and step-down sequences as a pure step machine: results in, the next command out.
+ *
+ * Taking over (BACKUP -> MASTER), top to bottom:
+ *   1. FENCE        peer: read_only ON and kill its clients, so the old master stops taking writes.
+ *                   Skipped when the peer's server is known down. A peer that answers but cannot be
+ *                   fenced is alive and writable: we stay BACKUP.
+ *   2. CATCHUP      local: apply everything the IO thread received, bounded by catchup_timeout_ms.
+ *                   Failure keeps us BACKUP and read-only unless promote_stale.
+ *   3. SEMISYNC_OFF local: when the peer is dead our commits would wait for its ack until the
+ *                   semi-sync timeout; turn the master side off (main turns it on again later).
+ *   4. WRITABLE     local: read_only OFF, verified.
+ *   5. CLAIM        shell: the FSM goes MASTER (advert first), VIPs added, gratuitous ARPs.
+ * Any failure after step 4 is undone (VIP off, read_only ON) before we report it, so the VIP is
+ * never held by a read-only, unreachable or stale server.
+ *
+ * Stepping down: DROP_VIP first (no new client reaches us), READONLY (+ kill clients) after.
+ * Switchover (planned, on the master): step down, then PEER_CATCHUP until the peer applied our
+ * last transaction; if it cannot, write-enable and claim again.
+ */
+#include "failover.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gtid.h"
+
+static const char *const step_names[FO_STEP_MAX] = {
+	[FO_STEP_IDLE] = "idle",
+	[FO_STEP_FENCE] = "fence peer",
+	[FO_STEP_CATCHUP] = "catch up",
+	[FO_STEP_SEMISYNC_OFF] = "semi-sync off",
+	[FO_STEP_WRITABLE] = "read_only OFF",
+	[FO_STEP_CLAIM] = "claim VIP",
+	[FO_STEP_DROP_VIP] = "drop VIP",
+	[FO_STEP_READONLY] = "read_only ON",
+	[FO_STEP_PEER_CATCHUP] = "peer catch up",
+	[FO_STEP_DONE] = "done",
+	[FO_STEP_FAILED] = "failed",
+};
+
+const char *fo_step_name(enum fo_step s)
+{
+	return s < FO_STEP_MAX && step_names[s] ? step_names[s] : "?";
+}
+
+const char *fo_kind_name(enum fo_kind k)
+{
+	switch (k) {
+	case FO_KIND_TAKEOVER: return "takeover";
+	case FO_KIND_STEPDOWN: return "step-down";
+	case FO_KIND_SWITCHOVER: return "switchover";
+	default: return "none";
+	}
+}
+
+bool fo_active(const struct failover *f)
+{
+	return f->kind != FO_KIND_NONE && f->step != FO_STEP_DONE && f->step != FO_STEP_FAILED;
+}
+
+/* Safety margin beyond a statement's own timeout before the shell gives up on the worker. */
+#define FO_MARGIN_US 1000000ull
+
+static void add_note(struct failover *f, const char *fmt, const char *arg)
+{
+	size_t len = strlen(f->note);
+	if (len && len < sizeof(f->note) - 2) {
+		strcat(f->note, "; ");
+		len += 2;
+	}
+	snprintf(f->note + len, sizeof(f->note) - len, fmt, arg);
+}
+
+static struct fo_cmd db_cmd(struct failover *f, enum fo_step step, enum fo_target target,
+			    enum db_job_type type, int timeout_ms, uint64_t now_us)
+{
+	struct fo_cmd c = { .type = FO_CMD_DB, .target = target };
+
+	f->step = step;
+	f->job_id = f->next_job_id++;
+	f->job_target = target;
+	c.job.type = type;
+	c.job.id = f->job_id;
+	c.job.timeout_ms = timeout_ms;
+	c.deadline_us = now_us + (uint64_t)timeout_ms * 1000 + FO_MARGIN_US;
+	return c;
+}
+
+static struct fo_cmd finish(struct failover *f, bool ok, const char *reason)
+{
+	f->step = ok ? FO_STEP_DONE : FO_STEP_FAILED;
+	f->ok = ok;
+	f->job_id = 0;
+	if (reason)
+		snprintf(f->reason, sizeof(f->reason), "%s", reason);
+	return (struct fo_cmd){ .type = FO_CMD_FINISHED };
+}
+
+static struct fo_cmd readonly_cmd(struct failover *f, uint64_t now_us)
+{
+	struct fo_cmd c = db_cmd(f, FO_STEP_READONLY, FO_LOCAL, DB_JOB_SET_READONLY, f->in.fence_timeout_ms, now_us);
+	c.job.kill_clients = f->in.kill_clients;
+	return c;
+}
+
+/* Undo a partial takeover (or a failed switchover's step-down is NOT undone here): VIP first. */
+static struct fo_cmd undo(struct failover *f, uint64_t now_us)
+{
+	if (f->claimed) {
+		f->step = FO_STEP_DROP_VIP;
+		return (struct fo_cmd){ .type = FO_CMD_DROP_VIP };
+	}
+	if (f->writable)
+		return readonly_cmd(f, now_us);
+	return finish(f, false, NULL);
+}
+
+static struct fo_cmd fail(struct failover *f, const char *reason, uint64_t now_us)
+{
+	snprintf(f->reason, sizeof(f->reason), "%s", reason);
+	f->ok = false;
+	f->aborting = true;
+	return undo(f, now_us);
+}
+
+/* --- takeover, in order --- */
+
+static struct fo_cmd step_catchup(struct failover *f, uint64_t now_us)
+{
+	return db_cmd(f, FO_STEP_CATCHUP, FO_LOCAL, DB_JOB_CATCHUP, f->in.catchup_timeout_ms, now_us);
+}
+
+static struct fo_cmd step_semisync_or_writable(struct failover *f, uint64_t now_us)
+{
+	/* Only when the peer is gone: a live, fenced peer still acks and keeps acked writes safe. */
+	if (f->in.manage_semisync && f->in.local_semisync_master && (f->peer_dead || !f->in.peer_up)) {
+		struct fo_cmd c = db_cmd(f, FO_STEP_SEMISYNC_OFF, FO_LOCAL, DB_JOB_SEMISYNC, f->in.fence_timeout_ms,
+					 now_us);
+		c.job.on = false;
+		return c;
+	}
+	return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+}
+
+static struct fo_cmd takeover_start(struct failover *f, uint64_t now_us)
+{
+	if (f->in.fence_peer && f->in.peer_up)
+		return db_cmd(f, FO_STEP_FENCE, FO_PEER, DB_JOB_FENCE, f->in.fence_timeout_ms, now_us);
+	f->peer_dead = !f->in.peer_up;
+	return step_catchup(f, now_us);
+}
+
+static struct fo_cmd takeover_result(struct failover *f, const struct db_result *r, uint64_t now_us)
+{
+	char why[sizeof(f->reason)];
+
+	switch (f->step) {
+	case FO_STEP_FENCE:
+		if (r->rc == 0) {
+			f->fenced = true;
+		} else if (!r->state.reachable) {
+			/* Nobody answers for the old master: it cannot take writes either. */
+			f->peer_dead = true;
+			add_note(f, "peer server unreachable, not fenced: %s", r->error);
+		} else {
+			snprintf(why, sizeof(why), "peer server answers but could not be fenced: %s", r->error);
+			return fail(f, why, now_us);
+		}
+		return step_catchup(f, now_us);
+	case FO_STEP_CATCHUP:
+		if (r->rc != 0) {
+			snprintf(why, sizeof(why), "cannot catch up: %s",
+				 r->rc == -ETIMEDOUT ? "relay log not applied in time" : r->error);
+			if (!f->in.promote_stale)
+				return fail(f, why, now_us);
+			add_note(f, "%s (promote_stale)", why);
+		}
+		return step_semisync_or_writable(f, now_us);
+	case FO_STEP_SEMISYNC_OFF:
+		if (r->rc == 0)
+			f->semisync_off = true;
+		else
+			add_note(f, "semi-sync master side still on: %s", r->error);
+		return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+	case FO_STEP_WRITABLE:
+		if (r->rc != 0 || r->state.read_only != 0) {
+			/* It may have half-worked (super_read_only off, read_only on): undo anyway. */
+			f->writable = true;
+			snprintf(why, sizeof(why), "read_only OFF failed: %s", r->rc ? r->error : "still read-only");
+			return fail(f, why, now_us);
+		}
+		f->writable = true;
+		f->step = FO_STEP_CLAIM;
+		return (struct fo_cmd){ .type = FO_CMD_CLAIM };
+	default:
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	}
+}
+
+/* --- step-down and switchover --- */
+
+/* MariaDB: our own transactions only (server_id = ours), so the peer's MASTER_GTID_WAIT, which
+ * looks at its gtid_slave_pos, never waits for a domain it never replicated. */
+static int switchover_target(const struct db_state *s, char *out, size_t len)
+{
+	if (s->flavor == DB_FLAVOR_MYSQL) {
+		snprintf(out, len, "%s", s->gtid_executed);
+		return out[0] ? 0 : -1;
+	}
+	struct gtid_mdb_pos pos, mine = { 0 };
+	if (gtid_mdb_parse(s->gtid_binlog_pos, &pos) < 0)
+		return -1;
+	for (int i = 0; i < pos.n; i++)
+		if ((long)pos.d[i].server_id == s->server_id)
+			mine.d[mine.n++] = pos.d[i];
+	if (mine.n == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	return gtid_mdb_wait_target(&mine, &mine, out, len) < 0 ? -1 : 0;
+}
+
+static struct fo_cmd stepdown_result(struct failover *f, const struct db_result *r, uint64_t now_us)
+{
+	char why[sizeof(f->reason)];
+
+	if (f->step == FO_STEP_READONLY) {
+		if (r->rc != 0 && r->state.reachable) {
+			snprintf(why, sizeof(why), "read_only ON failed: %s", r->error);
+			return finish(f, false, why);
+		}
+		if (r->rc != 0)
+			add_note(f, "local server unreachable, read_only not set: %s", r->error);
+		f->writable = false;
+		if (f->kind != FO_KIND_SWITCHOVER)
+			return finish(f, true, "stepped down");
+		struct fo_cmd c = db_cmd(f, FO_STEP_PEER_CATCHUP, FO_PEER, DB_JOB_GTID_WAIT, f->in.catchup_timeout_ms,
+					 now_us);
+		if (r->rc != 0 || switchover_target(&r->state, c.job.gtid, sizeof(c.job.gtid)) < 0) {
+			snprintf(f->reason, sizeof(f->reason), "cannot read our GTID position");
+			f->aborting = true;
+			return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+		}
+		return c;
+	}
+	if (f->step == FO_STEP_PEER_CATCHUP) {
+		if (r->rc == 0)
+			return finish(f, true, "peer has applied every transaction");
+		snprintf(why, sizeof(why), "peer did not catch up: %s",
+			 r->rc == -ETIMEDOUT ? "timeout" : r->error);
+		snprintf(f->reason, sizeof(f->reason), "%s", why);
+		f->aborting = true;
+		/* Roll back: we are still the only writer candidate. */
+		return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+	}
+	if (f->step == FO_STEP_WRITABLE) { /* switchover rollback */
+		if (r->rc != 0 || r->state.read_only != 0)
+			return finish(f, false, NULL);
+		f->writable = true;
+		f->step = FO_STEP_CLAIM;
+		return (struct fo_cmd){ .type = FO_CMD_CLAIM };
+	}
+	return (struct fo_cmd){ .type = FO_CMD_NONE };
+}
+
+/* --- entry points --- */
+
+struct fo_cmd fo_start(struct failover *f, enum fo_kind kind, const struct fo_input *in, uint64_t first_job_id,
+		       uint64_t now_us)
+{
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->in = *in;
+	f->started_us = now_us;
+	f->next_job_id = first_job_id;
+	if (kind == FO_KIND_TAKEOVER)
+		return takeover_start(f, now_us);
+	/* Step-down and switchover both start by letting go of the VIP. */
+	f->claimed = true;
+	f->writable = true;
+	f->step = FO_STEP_DROP_VIP;
+	return (struct fo_cmd){ .type = FO_CMD_DROP_VIP };
+}
+
+struct fo_cmd fo_db_result(struct failover *f, const struct db_result *r, uint64_t now_us)
+{
+	if (!fo_active(f) || r->id != f->job_id)
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	f->job_id = 0;
+	if (f->aborting) {
+		/* Undo path: only READONLY (the last undo step) or a switchover rollback is outstanding. */
+		if (f->step == FO_STEP_READONLY) {
+			f->writable = false;
+			if (r->rc != 0 && r->state.reachable)
+				add_note(f, "undo: read_only ON failed: %s", r->error);
+			return finish(f, false, NULL);
+		}
+		return stepdown_result(f, r, now_us);
+	}
+	if (f->kind == FO_KIND_TAKEOVER)
+		return takeover_result(f, r, now_us);
+	return stepdown_result(f, r, now_us);
+}
+
+struct fo_cmd fo_claim_result(struct failover *f, int rc, uint64_t now_us)
+{
+	if (!fo_active(f) || f->step != FO_STEP_CLAIM)
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	if (rc == 0) {
+		f->claimed = true;
+		if (f->kind == FO_KIND_SWITCHOVER) /* rolled back: master again */
+			return finish(f, false, NULL);
+		return finish(f, true, f->note[0] ? f->note : "took over");
+	}
+	f->claimed = true; /* some VIPs may be on: remove them all */
+	return fail(f, "claiming the VIP failed", now_us);
+}
+
+struct fo_cmd fo_vip_result(struct failover *f, int rc, uint64_t now_us)
+{
+	if (!fo_active(f) || f->step != FO_STEP_DROP_VIP)
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	if (rc != 0)
+		add_note(f, "%s", "removing the VIP failed");
+	f->claimed = false;
+	if (f->aborting)
+		return undo(f, now_us);
+	/* Step-down/switchover: read_only next, even if a VIP could not be removed. */
+	return readonly_cmd(f, now_us);
+}
+
+struct fo_cmd fo_timeout(struct failover *f, uint64_t now_us)
+{
+	char why[sizeof(f->reason)];
+
+	if (!fo_active(f) || f->job_id == 0)
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	f->job_id = 0;
+	switch (f->step) {
+	case FO_STEP_FENCE:
+		/* No answer at all within the bound (a lock wait would have returned an error, the job
+		 * sets a short lock_wait_timeout): the old master is hung and takes no writes. Carry
+		 * on; its own daemon steps it down if it comes back, and it holds no VIP then. */
+		f->peer_dead = true;
+		add_note(f, "%s", "peer server did not answer the fence");
+		return step_catchup(f, now_us);
+	case FO_STEP_CATCHUP:
+		if (f->in.promote_stale) {
+			add_note(f, "%s", "catch-up timed out (promote_stale)");
+			return step_semisync_or_writable(f, now_us);
+		}
+		return fail(f, "cannot catch up: relay log not applied in time", now_us);
+	case FO_STEP_SEMISYNC_OFF:
+		add_note(f, "%s", "semi-sync off timed out");
+		return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+	case FO_STEP_WRITABLE:
+		f->writable = true; /* it may have taken effect: undo */
+		if (f->kind == FO_KIND_SWITCHOVER && f->aborting)
+			return finish(f, false, NULL);
+		return fail(f, "read_only OFF timed out", now_us);
+	case FO_STEP_READONLY:
+		if (f->aborting) {
+			add_note(f, "%s", "undo: read_only ON timed out");
+			return finish(f, false, NULL);
+		}
+		return finish(f, false, "read_only ON timed out");
+	case FO_STEP_PEER_CATCHUP:
+		snprintf(why, sizeof(why), "peer did not catch up: timeout");
+		snprintf(f->reason, sizeof(f->reason), "%s", why);
+		f->aborting = true;
+		return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+	default:
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	}
+}
+
+struct fo_cmd fo_abort(struct failover *f, const char *why, uint64_t now_us)
+{
+	if (!fo_active(f) || f->aborting || f->kind != FO_KIND_TAKEOVER)
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	snprintf(f->reason, sizeof(f->reason), "aborted: %s", why);
+	f->aborting = true;
+	/* A write-enable in flight may already have taken effect. */
+	if (f->job_id != 0 && f->step == FO_STEP_WRITABLE)
+		f->writable = true;
+	f->job_id = 0;
+	return undo(f, now_us);
+}

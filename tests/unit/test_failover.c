@@ -1,0 +1,367 @@
+/* The takeover / step-down / switchover step machine, driven by hand-made worker results. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "failover.h"
+
+#define T0 1000000ull
+
+static struct fo_input base_input(void)
+{
+	struct fo_input in = {
+		.fence_peer = true,
+		.manage_semisync = true,
+		.kill_clients = true,
+		.fence_timeout_ms = 2000,
+		.catchup_timeout_ms = 5000,
+		.peer_up = true,
+		.local_semisync_master = true,
+	};
+	return in;
+}
+
+static struct db_result res(const struct fo_cmd *c, int rc, bool reachable, int read_only)
+{
+	struct db_result r;
+	memset(&r, 0, sizeof(r));
+	r.id = c->job.id;
+	r.type = c->job.type;
+	r.rc = rc;
+	r.state.reachable = reachable;
+	r.state.read_only = read_only;
+	if (rc)
+		strcpy(r.error, "boom");
+	return r;
+}
+
+static void expect_db(const struct fo_cmd *c, enum fo_target t, enum db_job_type type)
+{
+	assert_int_equal(c->type, FO_CMD_DB);
+	assert_int_equal(c->target, t);
+	assert_int_equal(c->job.type, type);
+	assert_true(c->deadline_us > T0);
+}
+
+static void test_takeover_happy_path(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	struct db_result r;
+
+	expect_db(&c, FO_PEER, DB_JOB_FENCE);
+	assert_int_equal(c.deadline_us, T0 + 2000000 + 1000000);
+	r = res(&c, 0, true, 1);
+	c = fo_db_result(&f, &r, T0 + 1);
+	assert_true(f.fenced);
+	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
+	assert_int_equal(c.job.timeout_ms, 5000);
+	r = res(&c, 0, true, 1);
+	/* A fenced, live peer still acks: semi-sync stays on. */
+	c = fo_db_result(&f, &r, T0 + 2);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
+	r = res(&c, 0, true, 0);
+	c = fo_db_result(&f, &r, T0 + 3);
+	assert_int_equal(c.type, FO_CMD_CLAIM);
+	assert_int_equal(f.step, FO_STEP_CLAIM);
+	c = fo_claim_result(&f, 0, T0 + 4);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_true(f.ok);
+	assert_int_equal(f.step, FO_STEP_DONE);
+	assert_false(fo_active(&f));
+}
+
+static void test_takeover_dead_peer_turns_semisync_off(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	struct db_result r = res(&c, -ECONNREFUSED, false, -1);
+
+	c = fo_db_result(&f, &r, T0);
+	assert_true(f.peer_dead);
+	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
+	r = res(&c, 0, true, 1);
+	c = fo_db_result(&f, &r, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
+	assert_false(c.job.on);
+	r = res(&c, 0, true, 1);
+	c = fo_db_result(&f, &r, T0);
+	assert_true(f.semisync_off);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
+	assert_non_null(strstr(f.note, "peer server unreachable"));
+}
+
+static void test_peer_known_down_skips_fence(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	in.peer_up = false;
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
+	assert_true(f.peer_dead);
+}
+
+static void test_fence_fails_on_live_peer_stays_readonly(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	struct db_result r = res(&c, -EPERM, true, 0);
+
+	c = fo_db_result(&f, &r, T0);
+	/* Nothing was write-enabled, so nothing to undo: finished, failed. */
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_false(f.writable);
+	assert_non_null(strstr(f.reason, "peer server answers but could not be fenced: boom"));
+}
+
+static void test_fence_timeout_carries_on(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	uint64_t fence_id = c.job.id;
+
+	assert_int_equal(f.job_target, FO_PEER);
+	c = fo_timeout(&f, c.deadline_us);
+	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
+	assert_true(f.peer_dead);
+	/* The late fence result is ignored. */
+	struct db_result late = { .id = fence_id, .rc = 0 };
+	struct fo_cmd none = fo_db_result(&f, &late, T0 + 5000000);
+	assert_int_equal(none.type, FO_CMD_NONE);
+	assert_int_equal(f.step, FO_STEP_CATCHUP);
+}
+
+static void test_catchup_failure_keeps_backup(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	in.peer_up = false;
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	struct db_result r = res(&c, -ETIMEDOUT, true, 1);
+
+	c = fo_db_result(&f, &r, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_string_equal(f.reason, "cannot catch up: relay log not applied in time");
+
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 10, T0);
+	c = fo_timeout(&f, c.deadline_us);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+}
+
+static void test_catchup_failure_promote_stale(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	in.peer_up = false;
+	in.promote_stale = true;
+	in.local_semisync_master = false;
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	struct db_result r = res(&c, -EIO, true, 1);
+
+	c = fo_db_result(&f, &r, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
+	assert_non_null(strstr(f.note, "cannot catch up: boom (promote_stale)"));
+}
+
+static void test_writable_failure_is_undone(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	in.peer_up = false;
+	in.local_semisync_master = false;
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	struct db_result r = res(&c, 0, true, 1);
+
+	c = fo_db_result(&f, &r, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
+	r = res(&c, 0, true, 1); /* statement ok but still read-only */
+	c = fo_db_result(&f, &r, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_READONLY);
+	assert_true(c.job.kill_clients);
+	r = res(&c, 0, true, 1);
+	c = fo_db_result(&f, &r, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_false(f.writable);
+	assert_string_equal(f.reason, "read_only OFF failed: still read-only");
+}
+
+static void test_claim_failure_drops_vip_then_readonly(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	in.fence_peer = false;
+	in.local_semisync_master = false;
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	struct db_result r = res(&c, 0, true, 1);
+
+	c = fo_db_result(&f, &r, T0);
+	r = res(&c, 0, true, 0);
+	c = fo_db_result(&f, &r, T0);
+	assert_int_equal(c.type, FO_CMD_CLAIM);
+	c = fo_claim_result(&f, -EPERM, T0);
+	assert_int_equal(c.type, FO_CMD_DROP_VIP);
+	c = fo_vip_result(&f, 0, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_READONLY);
+	r = res(&c, 0, true, 1);
+	c = fo_db_result(&f, &r, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_string_equal(f.reason, "claiming the VIP failed");
+}
+
+static void test_abort_before_and_after_writable(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	in.peer_up = false;
+	in.local_semisync_master = false;
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+
+	/* During catch-up nothing needs undoing. */
+	c = fo_abort(&f, "master appeared", T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_string_equal(f.reason, "aborted: master appeared");
+
+	/* During write-enable the change may have happened: read_only ON again. */
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	struct db_result r = res(&c, 0, true, 1);
+	c = fo_db_result(&f, &r, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
+	c = fo_abort(&f, "shutdown", T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_READONLY);
+	r = res(&c, 0, true, 1);
+	c = fo_db_result(&f, &r, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.writable);
+	/* Abort is a no-op once finished, and for step-downs. */
+	assert_int_equal(fo_abort(&f, "again", T0).type, FO_CMD_NONE);
+}
+
+static void test_stepdown_order(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	struct fo_cmd c = fo_start(&f, FO_KIND_STEPDOWN, &in, 1, T0);
+
+	assert_int_equal(c.type, FO_CMD_DROP_VIP);
+	assert_int_equal(fo_abort(&f, "x", T0).type, FO_CMD_NONE);
+	c = fo_vip_result(&f, 0, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_READONLY);
+	assert_true(c.job.kill_clients);
+	struct db_result r = res(&c, -ECONNREFUSED, false, -1);
+	c = fo_db_result(&f, &r, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_true(f.ok); /* a dead server takes no writes */
+	assert_non_null(strstr(f.note, "local server unreachable"));
+
+	c = fo_start(&f, FO_KIND_STEPDOWN, &in, 1, T0);
+	c = fo_vip_result(&f, 0, T0);
+	r = res(&c, -EIO, true, 0);
+	c = fo_db_result(&f, &r, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_string_equal(f.reason, "read_only ON failed: boom");
+}
+
+static void test_switchover(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	struct fo_cmd c = fo_start(&f, FO_KIND_SWITCHOVER, &in, 1, T0);
+	struct db_result r;
+
+	assert_int_equal(c.type, FO_CMD_DROP_VIP);
+	c = fo_vip_result(&f, 0, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_READONLY);
+	r = res(&c, 0, true, 1);
+	r.state.flavor = DB_FLAVOR_MARIADB;
+	r.state.server_id = 1;
+	strcpy(r.state.gtid_binlog_pos, "1-1-40,2-2-17");
+	c = fo_db_result(&f, &r, T0);
+	expect_db(&c, FO_PEER, DB_JOB_GTID_WAIT);
+	/* Only our own domain: the peer's slave position never holds its own writes. */
+	assert_string_equal(c.job.gtid, "1-1-40");
+	r = res(&c, 0, true, 1);
+	c = fo_db_result(&f, &r, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_true(f.ok);
+
+	/* The peer cannot catch up: write-enable and claim again, then report failure. */
+	c = fo_start(&f, FO_KIND_SWITCHOVER, &in, 1, T0);
+	c = fo_vip_result(&f, 0, T0);
+	r = res(&c, 0, true, 1);
+	r.state.flavor = DB_FLAVOR_MARIADB;
+	r.state.server_id = 1;
+	strcpy(r.state.gtid_binlog_pos, "1-1-40");
+	c = fo_db_result(&f, &r, T0);
+	c = fo_timeout(&f, c.deadline_us);
+	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
+	r = res(&c, 0, true, 0);
+	c = fo_db_result(&f, &r, T0);
+	assert_int_equal(c.type, FO_CMD_CLAIM);
+	c = fo_claim_result(&f, 0, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_string_equal(f.reason, "peer did not catch up: timeout");
+}
+
+static void test_stale_results_ignored(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 100, T0);
+	struct db_result r = res(&c, 0, true, 1);
+
+	assert_int_equal(c.job.id, 100);
+	r.id = 99;
+	assert_int_equal(fo_db_result(&f, &r, T0).type, FO_CMD_NONE);
+	assert_int_equal(f.step, FO_STEP_FENCE);
+	assert_int_equal(fo_claim_result(&f, 0, T0).type, FO_CMD_NONE);
+	assert_int_equal(fo_vip_result(&f, 0, T0).type, FO_CMD_NONE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_takeover_happy_path),
+		cmocka_unit_test(test_takeover_dead_peer_turns_semisync_off),
+		cmocka_unit_test(test_peer_known_down_skips_fence),
+		cmocka_unit_test(test_fence_fails_on_live_peer_stays_readonly),
+		cmocka_unit_test(test_fence_timeout_carries_on),
+		cmocka_unit_test(test_catchup_failure_keeps_backup),
+		cmocka_unit_test(test_catchup_failure_promote_stale),
+		cmocka_unit_test(test_writable_failure_is_undone),
+		cmocka_unit_test(test_claim_failure_drops_vip_then_readonly),
+		cmocka_unit_test(test_abort_before_and_after_writable),
+		cmocka_unit_test(test_stepdown_order),
+		cmocka_unit_test(test_switchover),
+		cmocka_unit_test(test_stale_results_ignored),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
