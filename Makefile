@@ -47,6 +47,9 @@ build/unit/%: tests/unit/%.c $(LIB_OBJ) | build/unit
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDLIBS) $(CMOCKA_LIBS)
 build/unit-san/%: tests/unit/%.c $(SAN_OBJ) | build/unit-san
 	$(CC) $(CFLAGS) $(SAN) -Isrc -o $@ $< $(SAN_OBJ) $(LDLIBS) $(CMOCKA_LIBS)
+build/tools/%: tests/tools/%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 # make deps: the build, test and demo dependencies from the distribution's packages.
 deps:
