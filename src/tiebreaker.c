@@ -341,12 +341,13 @@ static void round_end(struct tiebreaker *t, uint64_t now)
 		t->stats.rounds_ok++;
 	changed = tiebreaker_verdict_round(&t->verdict, answered);
 	arm_timer(t, tiebreaker_next_round_us(t->round_start_us, now, t->conf.interval_ms));
-	if (changed || (!answered && (log_debug_cats() & LOG_CAT_PROTO)))
+	if (!answered && (log_debug_cats() & LOG_CAT_PROTO)) {
 		describe_round(t, why, sizeof(why));
-	if (!answered)
 		log_debug(LOG_CAT_PROTO, "tiebreaker: round without answer: %s", why);
+	}
 	if (!changed)
 		return;
+	describe_round(t, why, sizeof(why));
 	if (t->verdict.isolated)
 		log_info("tiebreaker: not isolated -> isolated: no target answered in %d rounds (%s)",
 			 TIEBREAKER_FALL, why);

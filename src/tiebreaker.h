@@ -40,7 +40,7 @@ void tiebreaker_close(struct tiebreaker *t);
  * tiebreaker_close: closes every socket and event source; NULL is a no-op. No callback after it.
  */
 
-/* Counters since open, for status and tests. */
+/* Counters since open, for status and tests; t must not be NULL. */
 struct tiebreaker_stats {
 	uint64_t rounds;          /* finished rounds */
 	uint64_t rounds_ok;       /* of which at least one target answered */

@@ -5,7 +5,11 @@ set -u
 cd "$(dirname "$0")/../.."
 
 skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; [ -n "${CUR:-}" ] && { echo "--- $CUR"; cat "$CUR"; cat "${CUR%.out}.err"; }; exit 1; }
+fail() {
+	echo "FAIL: $*"
+	[ -n "${CUR:-}" ] && { echo "--- $CUR"; cat "$CUR" "${CUR%.out}.err"; }
+	exit 1
+}
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
 for c in ip nft timeout; do command -v "$c" >/dev/null || skip "$c not installed"; done
 
@@ -96,9 +100,11 @@ stop() {
 	unpid "$PID"
 	[ $rc -eq 0 ] || fail "tool exit status $rc"
 	grep -q ' exit .* fd_delta=0$' "$CUR" || fail "file descriptors left open"
-	# Sockets of finished probes are closed: every round leaves the same number of fds.
-	[ "$(sed -n 's/.* round=.* fds=\([0-9]*\)$/\1/p' "$CUR" | sort -u | wc -l)" -eq 1 ] ||
-		fail "fd count changes between rounds"
+	# Sockets of finished probes are closed: the fd count stays flat over the rounds (the tool may look
+	# late, once the next round's TCP probe is already connecting: hence 1 of tolerance).
+	local fds
+	fds=$(sed -n 's/.* round=.* fds=\([0-9]*\)$/\1/p' "$CUR" | sort -n)
+	[ $(($(tail -n1 <<<"$fds") - $(head -n1 <<<"$fds"))) -le 1 ] || fail "fd count grows over the rounds"
 }
 
 # expect_change FROM ISOLATED T0 MIN MAX: the verdict flips to ISOLATED between T0+MIN and T0+MAX ms.
