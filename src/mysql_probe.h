@@ -37,7 +37,11 @@ struct db_job {
 struct db_result {
 	uint64_t id;
 	enum db_job_type type;
-	int rc;                  /* 0 ok, -ETIMEDOUT wait expired, other negative errno-style failure */
+	int rc;                  /* 0 ok, -ETIMEDOUT wait expired, other negative errno-style failure:
+				  * -ECANCELED cancelled, -ENOENT nothing to act on (no replication for
+				  * CATCHUP, no semi-sync variables for SEMISYNC), -EPIPE replication
+				  * broken (CATCHUP), -EIO a setting did not read back as asked,
+				  * -EACCES/-EPERM privileges, -ECONNREFUSED/-ECONNRESET/-EHOSTUNREACH */
 	char error[DB_ERR_LEN];  /* human reason when rc != 0 */
 	int killed;              /* sessions killed (FENCE, SET_READONLY, KILL_CLIENTS) */
 	struct db_state state;   /* PROBE: the snapshot; others: read_only etc. read back after the job */
@@ -46,6 +50,10 @@ struct db_result {
 /* timeout_ms bounds connect, read and write (Connector/C takes whole seconds: rounded up).
  * name is for logs ("local", "peer"). Does not connect yet. Returns NULL on allocation failure. */
 struct db_worker *db_worker_new(const char *name, const struct conf_mysql *m, int timeout_ms);
+/* Which replication connection/channel PROBE and CATCHUP follow when the server has several: the row
+ * whose Master_Host/Source_Host is host (and port, unless 0). Default (host NULL or ""): the unnamed
+ * connection, else the first row. Call before submitting jobs (not synchronised with a running one). */
+void db_worker_set_repl_source(struct db_worker *w, const char *host, unsigned port);
 /* Readable (eventfd) when a result is ready; the loop then calls db_worker_collect. */
 int db_worker_fd(const struct db_worker *w);
 /* Queues job; -EBUSY while the previous job has not been collected (one in flight). */
