@@ -48,6 +48,11 @@ build/unit/%: tests/unit/%.c $(LIB_OBJ) | build/unit
 build/unit-san/%: tests/unit/%.c $(SAN_OBJ) | build/unit-san
 	$(CC) $(CFLAGS) $(SAN) -Isrc -o $@ $< $(SAN_OBJ) $(LDLIBS) $(CMOCKA_LIBS)
 
+# Test drivers for integration tests (tests/tools/NAME.c -> build/tools/NAME).
+build/tools/%: tests/tools/%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
 # make deps: the build, test and demo dependencies from the distribution's packages.
 deps:
 	@if command -v apt-get >/dev/null; then \

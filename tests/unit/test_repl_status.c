@@ -112,19 +112,19 @@ static const struct expect {
 	uint64_t exec_pos, relay_space;
 	const char *using_gtid, *gtid_io, *executed;
 } expects[] = {
-	{ "mariadb-10.11-running.row", REPL_IO_YES, true, 0, 0, 0, "", "", "127.0.0.1", 20843, "bin.000001", 1699,
-	  "bin.000001", 1699, 2299, "Slave_Pos", "1-1-8", "" },
-	{ "mariadb-10.11-all-running.row", REPL_IO_YES, true, 0, 0, 0, "", "", "127.0.0.1", 20843, "bin.000001",
+	{ "mariadb-10.11-running.row", REPL_IO_YES, true, 0, 0, 0, "", "", "127.0.0.1", 20843, "bin.000001",
 	  1699, "bin.000001", 1699, 2299, "Slave_Pos", "1-1-8", "" },
-	{ "mariadb-10.11-sql-stopped.row", REPL_IO_YES, false, -1, 0, 0, "", "", "127.0.0.1", 20843, "bin.000001",
-	  1699, "bin.000001", 1699, 2299, "Slave_Pos", "1-1-8", "" },
+	{ "mariadb-10.11-all-running.row", REPL_IO_YES, true, 0, 0, 0, "", "", "127.0.0.1", 20843,
+	  "bin.000001", 1699, "bin.000001", 1699, 2299, "Slave_Pos", "1-1-8", "" },
+	{ "mariadb-10.11-sql-stopped.row", REPL_IO_YES, false, -1, 0, 0, "", "", "127.0.0.1", 20843,
+	  "bin.000001", 1699, "bin.000001", 1699, 2299, "Slave_Pos", "1-1-8", "" },
 	{ "mariadb-10.11-sql-error-1062.row", REPL_IO_YES, false, -1, 0, 1062, "", "Duplicate entry '100'",
 	  "127.0.0.1", 20843, "bin.000001", 2035, "bin.000001", 1866, 2635, "Slave_Pos", "1-1-10", "" },
 	{ "mariadb-10.11-io-connecting-2003.row", REPL_IO_CONNECTING, true, -1, 2003, 0,
 	  "error reconnecting to master 'repl@127.0.0.1:20843'", "", "127.0.0.1", 20843, "bin.000001", 2035,
 	  "bin.000001", 2035, 2635, "Slave_Pos", "1-1-10", "" },
-	{ "mysql-8.0-running.row", REPL_IO_YES, true, 0, 0, 0, "", "", "192.0.2.11", 3306, "binlog.000012", 48213,
-	  "binlog.000012", 48213, 48847, "", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527",
+	{ "mysql-8.0-running.row", REPL_IO_YES, true, 0, 0, 0, "", "", "192.0.2.11", 3306, "binlog.000012",
+	  48213, "binlog.000012", 48213, 48847, "", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527",
 	  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527,8f2b6c1e-27d4-11ef-a1c3-0242c0000216:1-12" },
 	{ "mysql-8.0-io-connecting-2003.row", REPL_IO_CONNECTING, true, -1, 2003, 0,
 	  "error connecting to master 'repl@192.0.2.11:3306'", "", "192.0.2.11", 3306, "binlog.000012", 48213,
@@ -135,10 +135,11 @@ static const struct expect {
 	  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527",
 	  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1526,8f2b6c1e-27d4-11ef-a1c3-0242c0000216:1-12" },
 	{ "mysql-8.0-io-stopped-lag-null.row", REPL_IO_NO, true, -1, 0, 0, "", "", "192.0.2.11", 3306,
-	  "binlog.000012", 48213, "binlog.000012", 48213, 48847, "", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527",
+	  "binlog.000012", 48213, "binlog.000012", 48213, 48847, "",
+	  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527",
 	  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527,8f2b6c1e-27d4-11ef-a1c3-0242c0000216:1-12" },
-	{ "mysql-8.4-running.row", REPL_IO_YES, true, 17, 0, 0, "", "", "192.0.2.11", 3306, "binlog.000012", 48213,
-	  "binlog.000012", 40118, 48847, "", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1540",
+	{ "mysql-8.4-running.row", REPL_IO_YES, true, 17, 0, 0, "", "", "192.0.2.11", 3306, "binlog.000012",
+	  48213, "binlog.000012", 40118, 48847, "", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1540",
 	  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527,8f2b6c1e-27d4-11ef-a1c3-0242c0000216:1-12" },
 	{ "mysql-8.4-io-connecting-2003.row", REPL_IO_CONNECTING, true, -1, 2003, 0,
 	  "Error connecting to source 'repl@192.0.2.11:3306'", "", "192.0.2.11", 3306, "binlog.000012", 48213,
@@ -149,7 +150,8 @@ static const struct expect {
 	  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527",
 	  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1526,8f2b6c1e-27d4-11ef-a1c3-0242c0000216:1-12" },
 	{ "mysql-8.4-io-stopped-lag-null.row", REPL_IO_NO, true, -1, 0, 0, "", "", "192.0.2.11", 3306,
-	  "binlog.000012", 48213, "binlog.000012", 48213, 48847, "", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527",
+	  "binlog.000012", 48213, "binlog.000012", 48213, 48847, "",
+	  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527",
 	  "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-1527,8f2b6c1e-27d4-11ef-a1c3-0242c0000216:1-12" },
 };
 
@@ -233,7 +235,7 @@ static void test_case_and_order(void **state)
 
 static void test_missing_and_odd_columns(void **state)
 {
-	const char *names[] = { "Master_Host", "Seconds_Behind_Master", "Slave_SQL_Running", "Last_SQL_Errno" };
+	const char *names[] = {"Master_Host", "Seconds_Behind_Master", "Slave_SQL_Running", "Last_SQL_Errno"};
 	const char *values[] = { "192.0.2.12", "abc", "Yes", "-3" };
 	struct repl_status s;
 
@@ -272,7 +274,8 @@ static void test_long_gtid_set_is_marked(void **state)
 	(void)state;
 	assert_non_null(big);
 	for (int i = 0; o < 2900; i++)
-		o += (size_t)snprintf(big + o, 3000 - o, "%s%08x-27d4-11ef-a1c3-0242c0000216:1-%d", i ? ",\n" : "", i, i);
+		o += (size_t)snprintf(big + o, 3000 - o, "%s%08x-27d4-11ef-a1c3-0242c0000216:1-%d",
+				      i ? ",\n" : "", i, i);
 	values[1] = big;
 	assert_int_equal(repl_status_from_row(names, values, 2, &s), 0);
 	size_t len = strlen(s.executed_gtid_set);
