@@ -193,12 +193,9 @@ static void state_defaults(struct db_state *st)
 	st->server_id = -1;
 	st->client_connections = -1;
 	st->repl.lag_s = -1;
-	st->semisync = (struct semisync_state){.master_enabled = -1,
-					       .master_status = -1,
-					       .slave_enabled = -1,
-					       .slave_status = -1,
-					       .master_clients = -1,
-					       .master_timeout_ms = -1};
+	st->semisync = (struct semisync_state){ .master_enabled = -1, .master_status = -1, .slave_enabled = -1,
+						.slave_status = -1, .master_clients = -1 };
+	st->semisync.master_timeout_ms = -1;
 }
 
 static int run_dispatch(struct db_worker *w, const struct db_job *job, struct db_result *r)
@@ -235,6 +232,7 @@ static void run_job(struct db_worker *w, const struct db_job *job, struct db_res
 	for (int attempt = 0; attempt < 2; attempt++) {
 		w->fresh = false;
 		w->stale_err = false;
+		w->fail_unreachable = false;
 		r->error[0] = '\0';
 		if (dbw_cancelled(w)) {
 			r->rc = dbw_fail_msg(r, -ECANCELED, "%s: cancelled", db_job_name(job->type));
@@ -252,13 +250,14 @@ static void run_job(struct db_worker *w, const struct db_job *job, struct db_res
 		/* The caller verifies a command by the state read back after it, failed ones too (did
 		 * read_only change?), unless the server just proved unresponsive. */
 		state_defaults(&w->scratch.state);
+		w->scratch.error[0] = '\0';
 		if (!w->h && !w->fail_unreachable && r->rc != -ECANCELED)
 			dbw_conn_open(w, &w->scratch);
 		if (w->h && probe_fill(w, &w->scratch) == 0)
 			r->state = w->scratch.state;
 		else
 			snprintf(r->state.error, sizeof(r->state.error), "%s",
-				 w->h ? w->scratch.error : r->error);
+				 w->scratch.error[0] ? w->scratch.error : r->error);
 	} else if (r->rc != 0) {
 		snprintf(r->state.error, sizeof(r->state.error), "%s", r->error);
 	}
