@@ -2,6 +2,8 @@
 #ifndef DM_REPL_STATUS_H
 #define DM_REPL_STATUS_H
 
+#include <stddef.h>
+
 #include "db_state.h"
 
 /* names/values: one result row, column names as the server sent them (matched case-insensitively,
@@ -11,11 +13,22 @@
 int repl_status_from_row(const char *const *names, const char *const *values, int ncols,
 			 struct repl_status *out);
 
-/* Parses "Yes"/"No"/"Connecting"/"Preparing"; anything else is REPL_IO_NO. */
+/* Parses "Yes"/"No"/"Connecting"/"Preparing" (case-insensitive; MariaDB's "Preparing" is a connect
+ * phase: REPL_IO_CONNECTING); NULL or anything else is REPL_IO_NO. */
 enum repl_io repl_io_parse(const char *s);
 const char *repl_io_name(enum repl_io io);
 
-/* Server variables as text: "1"/"ON"/"0"/"OFF"/MariaDB 12's "NO_LOCK"... -> 1 or 0; NULL -> -1. */
+/* Index of the column called name (case-insensitive) in names[0..ncols), or -1. */
+int repl_col_index(const char *const *names, int ncols, const char *name);
+
+/* Copies a GTID list/set into dst without the newlines MySQL puts after each comma. When it does not
+ * fit, dst gets a prefix ending in "..." (which no GTID parser accepts, so a cut set is never taken
+ * for a smaller one) and -1 is returned; 0 otherwise. src NULL counts as "". */
+int repl_gtid_copy(char *dst, size_t len, const char *src);
+
+/* Server variables as text: "1"/"ON"/"0"/"OFF"/MariaDB 12's "NO_LOCK"... -> 1 or 0; NULL -> -1.
+ * Case-insensitive; "OFF"/"NO"/"FALSE" and numbers equal to 0 give 0, "" gives -1, any other word 1
+ * (MariaDB 12 read_only values other than OFF all restrict writes). */
 int repl_bool_parse(const char *s);
 
 #endif
