@@ -52,11 +52,6 @@ build/tools/%: tests/tools/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
-# Test drivers for integration tests (tests/tools/NAME.c -> build/tools/NAME).
-build/tools/%: tests/tools/%.c $(LIB_OBJ)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDLIBS)
-
 # make deps: the build, test and demo dependencies from the distribution's packages.
 deps:
 	@if command -v apt-get >/dev/null; then \
