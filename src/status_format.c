@@ -263,14 +263,15 @@ static void json_server(struct status_buf *b, const struct db_state *d, const st
 static void json_counters(struct status_buf *b, const struct vrrp_counters *c)
 {
 	status_buf_printf(b,
-			  "{\"adverts_sent\":%" PRIu64 ",\"send_errors\":%" PRIu64 ",\"adverts_received\":%" PRIu64
-			  ",\"prio0_sent\":%" PRIu64 ",\"prio0_received\":%" PRIu64 ",\"ignored_self\":%" PRIu64
+			  "{\"adverts_sent\":%" PRIu64 ",\"send_errors\":%" PRIu64
+			  ",\"adverts_received\":%" PRIu64 ",\"prio0_sent\":%" PRIu64
+			  ",\"prio0_received\":%" PRIu64 ",\"ignored_self\":%" PRIu64
 			  ",\"ignored_not_peer\":%" PRIu64 ",\"addr_mismatch\":%" PRIu64 ",\"rejected\":{",
-			  c->sent, c->send_errors, c->received, c->prio0_sent, c->prio0_received, c->ignored_self,
-			  c->ignored_not_peer, c->addr_mismatch);
+			  c->sent, c->send_errors, c->received, c->prio0_sent, c->prio0_received,
+			  c->ignored_self, c->ignored_not_peer, c->addr_mismatch);
 	for (int i = VRRP_PKT_OK + 1; i < VRRP_PKT_ERR_MAX; i++)
-		status_buf_printf(b, "%s\"%s\":%" PRIu64, i == VRRP_PKT_OK + 1 ? "" : ",", status_reject_name(i),
-				  c->rejected[i]);
+		status_buf_printf(b, "%s\"%s\":%" PRIu64, i == VRRP_PKT_OK + 1 ? "" : ",",
+				  status_reject_name(i), c->rejected[i]);
 	status_buf_puts(b, "}}");
 }
 
@@ -325,7 +326,8 @@ int status_json(const struct dm_status *s, char *buf, size_t len)
 	jstr(&b, s->node_name);
 	status_buf_puts(&b, ",\"state\":");
 	jstr(&b, s->state ? s->state : "");
-	status_buf_printf(&b, ",\"in_state_ms\":%" PRIu64 ",\"priority\":%d,\"base_priority\":%d,\"eligible\":%s",
+	status_buf_printf(&b,
+			  ",\"in_state_ms\":%" PRIu64 ",\"priority\":%d,\"base_priority\":%d,\"eligible\":%s",
 			  s->in_state_ms, s->priority, s->base_priority, jbool(s->eligible));
 	status_buf_puts(&b, ",\"reason\":");
 	jstr(&b, s->reason);
@@ -343,8 +345,8 @@ int status_json(const struct dm_status *s, char *buf, size_t len)
 	json_transitions(&b, s);
 	status_buf_puts(&b, ",\"divergence\":{\"text\":");
 	jstr_or_null(&b, s->divergence);
-	status_buf_printf(&b, ",\"only_local\":%" PRId64 ",\"only_peer\":%" PRId64 "}}", s->divergence_only_local,
-			  s->divergence_only_peer);
+	status_buf_printf(&b, ",\"only_local\":%" PRId64 ",\"only_peer\":%" PRId64 "}}",
+			  s->divergence_only_local, s->divergence_only_peer);
 	return status_buf_end(&b);
 }
 

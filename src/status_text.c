@@ -49,7 +49,8 @@ static void tx_wrap(struct status_buf *b, int indent, const char *text)
 	status_buf_puts(b, "\n");
 }
 
-static void tx_line(struct status_buf *b, int indent, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void tx_line(struct status_buf *b, int indent, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void tx_line(struct status_buf *b, int indent, const char *fmt, ...)
 {
 	char tmp[2048];
@@ -72,7 +73,8 @@ static void fmt_duration(uint64_t ms, char *out, size_t len)
 	else if (s < 86400)
 		snprintf(out, len, "%" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s", s / 3600, s / 60 % 60, s % 60);
 	else
-		snprintf(out, len, "%" PRIu64 "d%02" PRIu64 "h%02" PRIu64 "m", s / 86400, s / 3600 % 24, s / 60 % 60);
+		snprintf(out, len, "%" PRIu64 "d%02" PRIu64 "h%02" PRIu64 "m", s / 86400, s / 3600 % 24,
+			 s / 60 % 60);
 }
 
 static const char *onoff(int v)
@@ -84,10 +86,12 @@ static void text_semisync(struct status_buf *b, const struct semisync_state *ss)
 {
 	if (ss->master_enabled < 0 && ss->slave_enabled < 0)
 		return;
-	tx_line(b, 2, "semisync: master enabled=%s status=%s clients=%d timeout=%ldms, slave enabled=%s "
+	tx_line(b, 2,
+		"semisync: master enabled=%s status=%s clients=%d timeout=%ldms, slave enabled=%s "
 		"status=%s%s%s",
-		onoff(ss->master_enabled), onoff(ss->master_status), ss->master_clients, ss->master_timeout_ms,
-		onoff(ss->slave_enabled), onoff(ss->slave_status), ss->wait_point[0] ? ", " : "", ss->wait_point);
+		onoff(ss->master_enabled), onoff(ss->master_status), ss->master_clients,
+		ss->master_timeout_ms, onoff(ss->slave_enabled), onoff(ss->slave_status),
+		ss->wait_point[0] ? ", " : "", ss->wait_point);
 }
 
 static void text_server(struct status_buf *b, const char *name, const struct db_state *d,
@@ -103,12 +107,14 @@ static void text_server(struct status_buf *b, const char *name, const struct db_
 		{ "gtid_io_pos", r->gtid_io_pos },         { "retrieved/executed", r->executed_gtid_set },
 	};
 
-	tx_line(b, 0, "%s: %s, health %s (fails %d, oks %d)%s%s", name, d->reachable ? "reachable" : "UNREACHABLE",
-		!c->known ? "unknown" : c->up ? "up" : "DOWN", c->fails, c->oks, d->version[0] ? ", " : "",
-		d->version);
+	const char *health = !c->known ? "unknown" : c->up ? "up" : "DOWN";
+
+	tx_line(b, 0, "%s: %s, health %s (fails %d, oks %d)%s%s", name,
+		d->reachable ? "reachable" : "UNREACHABLE", health, c->fails, c->oks, d->version[0] ? ", " : "", d->version);
 	if (d->error[0])
 		tx_line(b, 2, "error: %s", d->error);
-	tx_line(b, 2, "read_only=%s super_read_only=%s, server_id %ld, latency %" PRId64 ".%03d ms, clients %d",
+	tx_line(b, 2,
+		"read_only=%s super_read_only=%s, server_id %ld, latency %" PRId64 ".%03d ms, clients %d",
 		onoff(d->read_only), onoff(d->super_read_only), d->server_id, d->latency_us / 1000,
 		(int)(d->latency_us % 1000), d->client_connections);
 	if (r->io == REPL_IO_NONE) {
@@ -118,8 +124,8 @@ static void text_server(struct status_buf *b, const char *name, const struct db_
 		if (r->lag_s >= 0)
 			snprintf(lag, sizeof(lag), "%" PRId64 "s", r->lag_s);
 		tx_line(b, 2, "replication: io=%s sql=%s lag=%s from %s:%u, gtid %s", status_io_word(r->io),
-			r->sql_running ? "Yes" : "No", lag, r->master_host[0] ? r->master_host : "?", r->master_port,
-			r->using_gtid[0] ? r->using_gtid : "-");
+			r->sql_running ? "Yes" : "No", lag, r->master_host[0] ? r->master_host : "?",
+			r->master_port, r->using_gtid[0] ? r->using_gtid : "-");
 	}
 	if (r->last_io_errno || r->last_io_error[0])
 		tx_line(b, 2, "last io error %d: %s", r->last_io_errno, r->last_io_error);
@@ -136,8 +142,10 @@ static void text_counters(struct status_buf *b, const struct vrrp_counters *c)
 	char rej[512] = "";
 	size_t n = 0;
 
-	tx_line(b, 0, "adverts: sent %" PRIu64 ", received %" PRIu64 ", send errors %" PRIu64 ", priority 0 sent %" PRIu64
-		", received %" PRIu64, c->sent, c->received, c->send_errors, c->prio0_sent, c->prio0_received);
+	tx_line(b, 0,
+		"adverts: sent %" PRIu64 ", received %" PRIu64 ", send errors %" PRIu64
+		", priority 0 sent %" PRIu64 ", received %" PRIu64,
+		c->sent, c->received, c->send_errors, c->prio0_sent, c->prio0_received);
 	/* 11 reasons x (name + 20 digits) fit in rej: snprintf never truncates here. */
 	for (int i = VRRP_PKT_OK + 1; i < VRRP_PKT_ERR_MAX; i++)
 		if (c->rejected[i])
@@ -163,7 +171,8 @@ static void text_head(struct status_buf *b, const struct dm_status *s)
 	for (int i = 0; i < s->n_vips && i < CONF_MAX_VIPS; i++) {
 		char a[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &s->vips[i].addr, a, sizeof(a));
-		n += (size_t)snprintf(vips + n, sizeof(vips) - n, "%s%s/%d", i ? ", " : "", a, s->vips[i].prefixlen);
+		n += (size_t)snprintf(vips + n, sizeof(vips) - n, "%s%s/%d", i ? ", " : "", a,
+				      s->vips[i].prefixlen);
 	}
 	tx_line(b, 0, "vip: %s %s", vips, s->vip_held ? "held" : "not held");
 	if (s->maintenance)
@@ -187,7 +196,8 @@ int status_text(const struct dm_status *s, char *buf, size_t len)
 	text_server(&b, "local", &s->local, &s->local_c);
 	text_server(&b, "peer", &s->peer, &s->peer_c);
 	text_counters(&b, &s->counters);
-	tx_line(&b, 0, "transitions: %" PRIu64 " total%s", s->transitions_total, s->n_transitions ? ", newest last" : "");
+	tx_line(&b, 0, "transitions: %" PRIu64 " total%s", s->transitions_total,
+		s->n_transitions ? ", newest last" : "");
 	for (int i = 0; i < s->n_transitions && i < STATUS_TRANSITIONS; i++) {
 		const struct status_transition *t = &s->transitions[i];
 		char when[32];
@@ -195,7 +205,8 @@ int status_text(const struct dm_status *s, char *buf, size_t len)
 		tx_line(&b, 2, "%s %s -> %s: %s", when, t->from, t->to, t->reason);
 	}
 	if (s->divergence[0] || s->divergence_only_local || s->divergence_only_peer) {
-		tx_line(&b, 0, "divergence: %" PRId64 " transactions only local, %" PRId64 " only on the peer",
+		tx_line(&b, 0,
+			"divergence: %" PRId64 " transactions only local, %" PRId64 " only on the peer",
 			s->divergence_only_local, s->divergence_only_peer);
 		if (s->divergence[0])
 			tx_line(&b, 2, "%s", s->divergence);
@@ -266,18 +277,22 @@ static void prom_servers(struct status_buf *b, const struct dm_status *s)
 	prom_head(b, "dualmaster_read_only", "gauge", "read_only of the server as last probed.");
 	for (int i = 0; i < 2; i++)
 		if (d[i]->reachable)
-			status_buf_printf(b, "dualmaster_read_only{server=\"%s\"} %d\n", name[i], d[i]->read_only > 0);
+			status_buf_printf(b, "dualmaster_read_only{server=\"%s\"} %d\n", name[i],
+					  d[i]->read_only > 0);
 	/* Seconds_Behind_Master NULL is unknown, not zero: no sample rather than a false 0. */
-	prom_head(b, "dualmaster_replication_lag_seconds", "gauge", "Seconds_Behind_Master; absent when unknown.");
+	prom_head(b, "dualmaster_replication_lag_seconds", "gauge",
+		  "Seconds_Behind_Master; absent when unknown.");
 	for (int i = 0; i < 2; i++)
 		if (d[i]->reachable && d[i]->repl.io != REPL_IO_NONE && d[i]->repl.lag_s >= 0)
-			status_buf_printf(b, "dualmaster_replication_lag_seconds{server=\"%s\"} %" PRId64 "\n", name[i],
-					  d[i]->repl.lag_s);
+			status_buf_printf(b,
+					  "dualmaster_replication_lag_seconds{server=\"%s\"} %" PRId64 "\n",
+					  name[i], d[i]->repl.lag_s);
 	prom_head(b, "dualmaster_probe_latency_seconds", "gauge", "Duration of the last probe round.");
 	for (int i = 0; i < 2; i++)
 		if (d[i]->reachable)
-			status_buf_printf(b, "dualmaster_probe_latency_seconds{server=\"%s\"} %" PRId64 ".%06d\n",
-					  name[i], d[i]->latency_us / 1000000, (int)(d[i]->latency_us % 1000000));
+			status_buf_printf(
+				b, "dualmaster_probe_latency_seconds{server=\"%s\"} %" PRId64 ".%06d\n",
+				name[i], d[i]->latency_us / 1000000, (int)(d[i]->latency_us % 1000000));
 }
 
 int status_prometheus(const struct dm_status *s, char *buf, size_t len)
@@ -290,26 +305,31 @@ int status_prometheus(const struct dm_status *s, char *buf, size_t len)
 	prom_gauge(&b, "dualmaster_priority", "Effective VRRP priority (0 when not eligible).", s->priority);
 	prom_gauge(&b, "dualmaster_base_priority", "Configured VRRP priority.", s->base_priority);
 	prom_gauge(&b, "dualmaster_eligible", "1 when this node may become or stay master.", s->eligible);
-	prom_gauge(&b, "dualmaster_state_seconds", "Time in the current state.", (int64_t)(s->in_state_ms / 1000));
+	prom_gauge(&b, "dualmaster_state_seconds", "Time in the current state.",
+		   (int64_t)(s->in_state_ms / 1000));
 	prom_servers(&b, s);
 	prom_counter(&b, "dualmaster_transitions_total", "VRRP state transitions.", s->transitions_total);
 	prom_counter(&b, "dualmaster_vrrp_adverts_sent_total", "Adverts sent.", c->sent);
-	prom_counter(&b, "dualmaster_vrrp_send_errors_total", "Adverts that could not be sent.", c->send_errors);
+	prom_counter(&b, "dualmaster_vrrp_send_errors_total", "Adverts that could not be sent.",
+		     c->send_errors);
 	prom_counter(&b, "dualmaster_vrrp_adverts_received_total", "Valid adverts received from the peer.",
 		     c->received);
-	prom_counter(&b, "dualmaster_vrrp_priority0_sent_total", "Priority 0 (resign) adverts sent.", c->prio0_sent);
+	prom_counter(&b, "dualmaster_vrrp_priority0_sent_total", "Priority 0 (resign) adverts sent.",
+		     c->prio0_sent);
 	prom_counter(&b, "dualmaster_vrrp_priority0_received_total", "Priority 0 adverts received.",
 		     c->prio0_received);
-	prom_head(&b, "dualmaster_vrrp_rejected_total", "counter", "Datagrams dropped by the decoder, by reason.");
+	prom_head(&b, "dualmaster_vrrp_rejected_total", "counter",
+		  "Datagrams dropped by the decoder, by reason.");
 	for (int i = VRRP_PKT_OK + 1; i < VRRP_PKT_ERR_MAX; i++)
-		status_buf_printf(&b, "dualmaster_vrrp_rejected_total{reason=\"%s\"} %" PRIu64 "\n", status_reject_name(i),
-				  c->rejected[i]);
+		status_buf_printf(&b, "dualmaster_vrrp_rejected_total{reason=\"%s\"} %" PRIu64 "\n",
+				  status_reject_name(i), c->rejected[i]);
 	prom_gauge(&b, "dualmaster_vip_held", "1 while this node holds the virtual addresses.", s->vip_held);
-	prom_gauge(&b, "dualmaster_maintenance", "1 in maintenance mode (automatic moves off).", s->maintenance);
+	prom_gauge(&b, "dualmaster_maintenance", "1 in maintenance mode (automatic moves off).",
+		   s->maintenance);
 	prom_gauge(&b, "dualmaster_frozen", "1 while automatic moves are frozen by divergence.", s->frozen);
 	prom_gauge(&b, "dualmaster_isolated", "1 while no tiebreaker target answers.", s->isolated);
-	prom_gauge(&b, "dualmaster_divergent_transactions_only_local", "Transactions found only on this node.",
-		   s->divergence_only_local);
+	prom_gauge(&b, "dualmaster_divergent_transactions_only_local",
+		   "Transactions found only on this node.", s->divergence_only_local);
 	prom_gauge(&b, "dualmaster_divergent_transactions_only_peer", "Transactions found only on the peer.",
 		   s->divergence_only_peer);
 	return status_buf_end(&b);

@@ -63,7 +63,9 @@ static void fill_master(struct dm_status *s)
 	s->counters.rejected[VRRP_PKT_TTL] = 1;
 	s->transitions_total = 2;
 	s->n_transitions = 1;
-	s->transitions[0] = (struct status_transition){ 1714564800, "BACKUP", "MASTER", "master down \"expired\"" };
+	s->transitions[0] = (struct status_transition){
+		.when_s = 1714564800, .from = "BACKUP", .to = "MASTER", .reason = "master down \"expired\""
+	};
 }
 
 static char *fmt(int (*f)(const struct dm_status *, char *, size_t), const struct dm_status *s)
@@ -111,8 +113,9 @@ static void test_status_line_backup_flags(void **state)
 	s.maintenance = true;
 	snprintf(s.alert, sizeof(s.alert), "adverts lost while peer writable");
 	assert_true(status_line(&s, buf, sizeof(buf)) > 0);
-	assert_string_equal(buf, "BACKUP prio 0 (not eligible: lag 45s > max_lag_s 30) | local ok ro=OFF io=Connecting"
-				 " sql=No lag=? | peer down: Can't connect to server | vip 192.0.2.50,192.0.2.51 not held"
+	assert_string_equal(buf, "BACKUP prio 0 (not eligible: lag 45s > max_lag_s 30)"
+				 " | local ok ro=OFF io=Connecting sql=No lag=?"
+				 " | peer down: Can't connect to server | vip 192.0.2.50,192.0.2.51 not held"
 				 " | MAINTENANCE | ALERT: adverts lost while peer writable");
 	assert_null(strchr(buf, '\n'));
 
@@ -137,28 +140,31 @@ static void test_json_master(void **state)
 	char *j = fmt(status_json, &s);
 	assert_null(strchr(j, '\n'));
 	const char *want[] = {
-		"{\"node\":\"db1\",\"state\":\"MASTER\",\"in_state_ms\":3723004,\"priority\":150,\"base_priority\":150,"
-		"\"eligible\":true,\"reason\":\"ok\",\"maintenance\":false,\"frozen\":false,\"isolated\":false,"
-		"\"alert\":null,\"takeover_step\":null,\"vrrp\":{\"version\":3,\"vrid\":51,\"master\":\"192.0.2.11\"},"
-		"\"vips\":[{\"addr\":\"192.0.2.50\",\"prefixlen\":24,\"held\":true}],\"local\":{\"reachable\":true,"
-		"\"up\":true,\"error\":null,\"flavor\":\"mariadb\",\"version\":\"10.11.6-MariaDB\",\"server_id\":1,"
-		"\"read_only\":false,\"super_read_only\":null,\"latency_ms\":1.234,\"client_connections\":0,"
-		"\"io\":null,\"sql\":null,\"lag_s\":null,",
+		"{\"node\":\"db1\",\"state\":\"MASTER\",\"in_state_ms\":3723004,\"priority\":150,"
+		"\"base_priority\":150,\"eligible\":true,\"reason\":\"ok\",\"maintenance\":false,"
+		"\"frozen\":false,\"isolated\":false,\"alert\":null,\"takeover_step\":null,"
+		"\"vrrp\":{\"version\":3,\"vrid\":51,\"master\":\"192.0.2.11\"},"
+		"\"vips\":[{\"addr\":\"192.0.2.50\",\"prefixlen\":24,\"held\":true}],"
+		"\"local\":{\"reachable\":true,\"up\":true,\"error\":null,\"flavor\":\"mariadb\","
+		"\"version\":\"10.11.6-MariaDB\",\"server_id\":1,\"read_only\":false,"
+		"\"super_read_only\":null,\"latency_ms\":1.234,\"client_connections\":0,\"io\":null,"
+		"\"sql\":null,\"lag_s\":null,",
 		",\"peer\":{\"reachable\":true,\"up\":true,",
-		"\"read_only\":true,\"super_read_only\":null,\"latency_ms\":1.234,\"client_connections\":0,\"io\":\"Yes\","
-		"\"sql\":\"Yes\",\"lag_s\":0,\"last_io_errno\":0,\"last_io_error\":null,\"last_sql_errno\":0,"
-		"\"last_sql_error\":null,\"master_host\":\"192.0.2.11\",\"master_port\":3306,\"using_gtid\":\"Slave_Pos\","
-		"\"gtid_io_pos\":null,\"executed_gtid_set\":null,\"gtid_binlog_pos\":\"0-1-100\",\"gtid_current_pos\":null,"
+		"\"read_only\":true,\"super_read_only\":null,\"latency_ms\":1.234,\"client_connections\":0,"
+		"\"io\":\"Yes\",\"sql\":\"Yes\",\"lag_s\":0,\"last_io_errno\":0,\"last_io_error\":null,"
+		"\"last_sql_errno\":0,\"last_sql_error\":null,\"master_host\":\"192.0.2.11\","
+		"\"master_port\":3306,\"using_gtid\":\"Slave_Pos\",\"gtid_io_pos\":null,"
+		"\"executed_gtid_set\":null,\"gtid_binlog_pos\":\"0-1-100\",\"gtid_current_pos\":null,"
 		"\"gtid_slave_pos\":null,\"gtid_executed\":null,\"semisync\":{\"master_enabled\":null,"
-		"\"master_status\":null,\"slave_enabled\":null,\"slave_status\":null,\"master_clients\":null,"
-		"\"master_timeout_ms\":null,\"wait_point\":null}}",
-		",\"counters\":{\"adverts_sent\":100,\"send_errors\":0,\"adverts_received\":7,\"prio0_sent\":0,"
-		"\"prio0_received\":0,\"ignored_self\":0,\"ignored_not_peer\":0,\"addr_mismatch\":0,\"rejected\":{"
-		"\"short\":0,\"ip_header\":0,\"proto\":0,\"ttl\":1,\"version\":0,\"type\":0,\"vrid\":0,\"length\":0,"
-		"\"checksum\":2,\"auth\":0,\"interval\":0}}",
-		",\"transitions_total\":2,\"transitions\":[{\"time\":\"2024-05-01T12:00:00Z\",\"from\":\"BACKUP\","
-		"\"to\":\"MASTER\",\"reason\":\"master down \\\"expired\\\"\"}],\"divergence\":{\"text\":null,"
-		"\"only_local\":0,\"only_peer\":0}}",
+		"\"master_status\":null,\"slave_enabled\":null,\"slave_status\":null,"
+		"\"master_clients\":null,\"master_timeout_ms\":null,\"wait_point\":null}}",
+		",\"counters\":{\"adverts_sent\":100,\"send_errors\":0,\"adverts_received\":7,"
+		"\"prio0_sent\":0,\"prio0_received\":0,\"ignored_self\":0,\"ignored_not_peer\":0,"
+		"\"addr_mismatch\":0,\"rejected\":{\"short\":0,\"ip_header\":0,\"proto\":0,\"ttl\":1,"
+		"\"version\":0,\"type\":0,\"vrid\":0,\"length\":0,\"checksum\":2,\"auth\":0,\"interval\":0}}",
+		",\"transitions_total\":2,\"transitions\":[{\"time\":\"2024-05-01T12:00:00Z\","
+		"\"from\":\"BACKUP\",\"to\":\"MASTER\",\"reason\":\"master down \\\"expired\\\"\"}],"
+		"\"divergence\":{\"text\":null,\"only_local\":0,\"only_peer\":0}}",
 	};
 	assert_ptr_equal(strstr(j, want[0]), j);
 	for (size_t i = 1; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -182,9 +188,9 @@ static void test_json_semisync_and_divergence(void **state)
 	s.frozen = true;
 	snprintf(s.takeover_step, sizeof(s.takeover_step), "catch-up");
 	char *j = fmt(status_json, &s);
-	assert_non_null(strstr(j, "\"semisync\":{\"master_enabled\":true,\"master_status\":false,\"slave_enabled\":false,"
-				  "\"slave_status\":null,\"master_clients\":0,\"master_timeout_ms\":10000,"
-				  "\"wait_point\":\"AFTER_SYNC\"}"));
+	assert_non_null(strstr(j, "\"semisync\":{\"master_enabled\":true,\"master_status\":false,"
+				  "\"slave_enabled\":false,\"slave_status\":null,\"master_clients\":0,"
+				  "\"master_timeout_ms\":10000,\"wait_point\":\"AFTER_SYNC\"}"));
 	assert_non_null(strstr(j, "\"io\":null,\"sql\":null,\"lag_s\":null,"));
 	assert_non_null(strstr(j, "\"divergence\":{\"text\":\"only local: 0-1-101-103\",\"only_local\":3,"
 				  "\"only_peer\":0}}"));
@@ -252,9 +258,10 @@ static void test_text_width(void **state)
 	assert_ptr_equal(strstr(t, "db1: MASTER for 1h02m03s, priority 150 (base 150)\neligible: yes (ok)\n"
 				   "vrrp: v3 vrid 51, master 192.0.2.11\nvip: 192.0.2.50/24 held\n"),
 			 t);
-	assert_non_null(strstr(t, "\npeer: reachable, health up (fails 0, oks 5), 10.11.6-MariaDB\n"
-				  "  read_only=ON super_read_only=-, server_id 2, latency 1.234 ms, clients 0\n"
-				  "  replication: io=Yes sql=Yes lag=0s from 192.0.2.11:3306, gtid Slave_Pos\n"));
+	const char *peer = "\npeer: reachable, health up (fails 0, oks 5), 10.11.6-MariaDB\n"
+			   "  read_only=ON super_read_only=-, server_id 2, latency 1.234 ms, clients 0\n"
+			   "  replication: io=Yes sql=Yes lag=0s from 192.0.2.11:3306, gtid Slave_Pos\n";
+	assert_non_null(strstr(t, peer));
 	assert_non_null(strstr(t, "\n  rejected: ttl 1, checksum 2\n"));
 	assert_non_null(strstr(t, "\n  2024-05-01T12:00:00Z BACKUP -> MASTER: master down \"expired\"\n"));
 	free(t);
@@ -317,7 +324,8 @@ static void test_prometheus(void **state)
 		"# TYPE dualmaster_transitions_total counter\ndualmaster_transitions_total 2\n",
 		"\ndualmaster_vrrp_adverts_sent_total 100\n",
 		"\ndualmaster_vrrp_adverts_received_total 7\n",
-		"# TYPE dualmaster_vrrp_rejected_total counter\ndualmaster_vrrp_rejected_total{reason=\"short\"} 0\n",
+		"# TYPE dualmaster_vrrp_rejected_total counter\ndualmaster_vrrp_rejected_total{reason=\"shor"
+		"t\"} 0\n",
 		"\ndualmaster_vrrp_rejected_total{reason=\"checksum\"} 2\n",
 		"\ndualmaster_vrrp_rejected_total{reason=\"interval\"} 0\n",
 		"\ndualmaster_vip_held 1\n",
