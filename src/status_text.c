@@ -110,7 +110,8 @@ static void text_server(struct status_buf *b, const char *name, const struct db_
 	const char *health = !c->known ? "unknown" : c->up ? "up" : "DOWN";
 
 	tx_line(b, 0, "%s: %s, health %s (fails %d, oks %d)%s%s", name,
-		d->reachable ? "reachable" : "UNREACHABLE", health, c->fails, c->oks, d->version[0] ? ", " : "", d->version);
+		d->reachable ? "reachable" : "UNREACHABLE", health, c->fails, c->oks,
+		d->version[0] ? ", " : "", d->version);
 	if (d->error[0])
 		tx_line(b, 2, "error: %s", d->error);
 	tx_line(b, 2,
