@@ -1,4 +1,4 @@
-/* systemd notifications through libsystemd's sd_notify(3): the only file that talks to the service manager. */
+/* systemd notifications through sd_notify(3): the only file that talks to the service manager. */
 #include "notify.h"
 
 #include <stdbool.h>

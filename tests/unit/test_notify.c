@@ -82,7 +82,8 @@ static void test_ready_and_status(void **state)
 
 	setenv("NOTIFY_SOCKET", c->path, 1);
 	assert_int_equal(notify_ready("BACKUP prio 100 | local ok ro=ON"), 0);
-	snprintf(want, sizeof(want), "READY=1\nSTATUS=BACKUP prio 100 | local ok ro=ON\nMAINPID=%ld", (long)getpid());
+	snprintf(want, sizeof(want), "READY=1\nSTATUS=BACKUP prio 100 | local ok ro=ON\nMAINPID=%ld",
+		 (long)getpid());
 	assert_string_equal(next_msg(c, buf, sizeof(buf)), want);
 	assert_null(next_msg(c, buf, sizeof(buf)));
 
