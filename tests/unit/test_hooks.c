@@ -137,6 +137,9 @@ static void test_env_stdin_pgroup_exit(void **state)
 	assert_int_equal(c->last.status, 3);
 	assert_false(c->last.timed_out);
 	assert_string_equal(c->last_state, "MASTER");
+	/* Reaped by sd-event: not even a zombie left. */
+	assert_int_equal(kill(c->last.pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
 	read_file(c, "out", out, sizeof(out));
 	/* The hook leads its own process group: pgid == pid. */
 	snprintf(want, sizeof(want),
