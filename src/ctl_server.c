@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "event_util.h"
 #include "log.h"
 
 #define CTL_LINE_MAX 4096            /* one request, newline included */
@@ -52,15 +53,6 @@ struct ctl_server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
-/* sd_event_source_disable_unref() is systemd 243+; RHEL 8 ships 239. */
-static void source_drop(sd_event_source **s)
-{
-	if (!*s)
-		return;
-	sd_event_source_set_enabled(*s, SD_EVENT_OFF);
-	*s = sd_event_source_unref(*s);
-}
-
 static void accept_update(struct ctl_server *srv)
 {
 	bool on = srv->n_conn < CTL_MAX_CLIENTS && !srv->fd_exhausted;
@@ -87,8 +79,8 @@ static void client_close_fd(struct ctl_client *cl)
 	if (cl->fd < 0)
 		return;
 	log_debug(LOG_CAT_CTL, "control: client fd %d (uid %u) gone", cl->fd, (unsigned)cl->uid);
-	source_drop(&cl->io);
-	source_drop(&cl->defer);
+	cl->io = event_source_drop(cl->io);
+	cl->defer = event_source_drop(cl->defer);
 	close(cl->fd);
 	cl->fd = -1;
 	cl->srv->n_conn--;
@@ -487,8 +479,8 @@ void ctl_server_close(struct ctl_server *srv)
 		srv->clients = cl->next;
 		client_free(cl);
 	}
-	source_drop(&srv->listen_src);
-	source_drop(&srv->retry_src);
+	srv->listen_src = event_source_drop(srv->listen_src);
+	srv->retry_src = event_source_drop(srv->retry_src);
 	close(srv->fd);
 	/* Only our own socket: a newer daemon may have replaced it already. */
 	if (lstat(srv->path, &st) == 0 && st.st_dev == srv->dev && st.st_ino == srv->ino)

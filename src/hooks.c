@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "event_util.h"
 #include "log.h"
 
 extern char **environ;
@@ -76,19 +77,10 @@ static void child_unlink(struct hook_child *c)
 	}
 }
 
-/* sd_event_source_disable_unref() is systemd 243+; RHEL 8 ships 239. */
-static void source_drop(sd_event_source *s)
-{
-	if (!s)
-		return;
-	sd_event_source_set_enabled(s, SD_EVENT_OFF);
-	sd_event_source_unref(s);
-}
-
 static void child_free(struct hook_child *c)
 {
-	source_drop(c->child_src);
-	source_drop(c->timer_src);
+	event_source_drop(c->child_src);
+	event_source_drop(c->timer_src);
 	free(c);
 }
 
