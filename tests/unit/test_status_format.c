@@ -364,28 +364,30 @@ static void test_prometheus(void **state)
 	free(m);
 }
 
+static int (*const formatters[])(const struct dm_status *, char *, size_t) = {
+	status_json, status_text, status_line, status_prometheus,
+};
+
 /* Every formatter: each buffer size below the need returns -1 (exact-size heap buffers, so ASan
  * catches a write past the end), the exact need returns the length. */
 static void test_small_buffers(void **state)
 {
 	(void)state;
-	int (*fs[])(const struct dm_status *, char *, size_t) = { status_json, status_text, status_line,
-								  status_prometheus };
 	struct dm_status s;
 
 	fill_master(&s);
 	s.maintenance = true;
-	for (size_t f = 0; f < sizeof(fs) / sizeof(fs[0]); f++) {
-		char *full = fmt(fs[f], &s);
+	for (size_t f = 0; f < sizeof(formatters) / sizeof(formatters[0]); f++) {
+		char *full = fmt(formatters[f], &s);
 		size_t need = strlen(full) + 1;
-		assert_int_equal(fs[f](&s, NULL, 0), -1);
+		assert_int_equal(formatters[f](&s, NULL, 0), -1);
 		for (size_t len = 1; len < need; len += (len < 64 || need - len < 64) ? 1 : 37) {
 			char *b = malloc(len);
-			assert_int_equal(fs[f](&s, b, len), -1);
+			assert_int_equal(formatters[f](&s, b, len), -1);
 			free(b);
 		}
 		char *b = malloc(need);
-		assert_int_equal(fs[f](&s, b, need), (int)need - 1);
+		assert_int_equal(formatters[f](&s, b, need), (int)need - 1);
 		assert_string_equal(b, full);
 		free(b);
 		free(full);
@@ -395,13 +397,11 @@ static void test_small_buffers(void **state)
 static void test_no_password(void **state)
 {
 	(void)state;
-	int (*fs[])(const struct dm_status *, char *, size_t) = { status_json, status_text, status_line,
-								  status_prometheus };
 	struct dm_status s;
 
 	fill_master(&s);
-	for (size_t f = 0; f < sizeof(fs) / sizeof(fs[0]); f++) {
-		char *out = fmt(fs[f], &s);
+	for (size_t f = 0; f < sizeof(formatters) / sizeof(formatters[0]); f++) {
+		char *out = fmt(formatters[f], &s);
 		assert_null(strcasestr(out, "password"));
 		assert_null(strcasestr(out, "passwd"));
 		free(out);
