@@ -96,5 +96,17 @@ install: all
 	sed 's|@SBINDIR@|$(SBINDIR)|g' conf/dualmasterd.service > $(DESTDIR)$(UNITDIR)/dualmasterd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/dualmasterd.service
 
+# make rpm: binary and source RPMs under build/rpm from the committed tree (git archive HEAD).
+# --nodeps: rpmbuild checks BuildRequires against the rpm database, which on Debian/Ubuntu (rpm
+# package) holds none of the EL package names; there the libraries come from apt (make deps).
+RPM_TOPDIR := $(CURDIR)/build/rpm
+rpm:
+	rm -rf $(RPM_TOPDIR)
+	mkdir -p $(RPM_TOPDIR)/SOURCES
+	git archive --format=tar.gz --prefix=dualmaster-$(VERSION)/ \
+		-o $(RPM_TOPDIR)/SOURCES/dualmaster-$(VERSION).tar.gz HEAD
+	rpmbuild -ba --nodeps --define "_topdir $(RPM_TOPDIR)" --define "dm_version $(VERSION)" \
+		packaging/dualmaster.spec
+
 clean:
 	rm -rf build dualmasterd dualmasterctl

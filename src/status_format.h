@@ -6,8 +6,12 @@
 
 #include "status.h"
 
-/* Each writes a NUL-terminated string and returns its length, or -1 when buf is too small.
- * None prints a password (the struct holds none). */
+/* Each writes a NUL-terminated string and returns its length, or -1 when buf is too small (buf
+ * then holds a truncated string). None prints a password (the struct holds none). Strings from
+ * servers (errors, GTID sets) may hold anything: JSON escapes them, the text forms replace control
+ * characters by spaces. JSON: "" and unknown values are null (alert, takeover_step, master,
+ * error, lag_s when Seconds_Behind_Master is NULL or no replication is configured, -1 semisync
+ * variables); units are in key names (in_state_ms, latency_ms, lag_s). */
 int status_json(const struct dm_status *s, char *buf, size_t len);        /* one line, no newline */
 int status_text(const struct dm_status *s, char *buf, size_t len);        /* lines <= 80 columns */
 /* "MASTER prio 150 | local ok ro=OFF | peer ok io=Yes sql=Yes lag=0s | vip 192.0.2.50 held" */

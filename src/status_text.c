@@ -1,0 +1,337 @@
+/* Pure formatting of struct dm_status for people (80 columns) and for Prometheus (text format 0.0.4). */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "status_buf.h"
+#include "status_format.h"
+
+#define TEXT_COLS 80
+
+/* Writes one logical line, wrapped to TEXT_COLS: continuation lines are indented by indent + 2.
+ * Breaks after a space or comma when one is in the second half of the line (GTID sets are comma
+ * lists), else cuts at a UTF-8 boundary. Bytes are counted, never fewer than columns. */
+static void tx_wrap(struct status_buf *b, int indent, const char *text)
+{
+	size_t room = TEXT_COLS - (size_t)indent;
+	const char *p = text;
+
+	status_buf_printf(b, "%*s", indent, "");
+	for (;;) {
+		size_t n = strlen(p);
+		if (n <= room) {
+			status_buf_flat(b, p, n);
+			break;
+		}
+		size_t cut = room, k;
+		for (k = room; k > room / 2; k--)
+			if (p[k - 1] == ' ' || p[k - 1] == ',')
+				break;
+		if (k > room / 2)
+			cut = k;
+		else
+			while (cut > 1 && ((unsigned char)p[cut] & 0xc0) == 0x80)
+				cut--;
+		size_t w = cut;
+		while (w > 0 && p[w - 1] == ' ')
+			w--;
+		status_buf_flat(b, p, w);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		room = TEXT_COLS - (size_t)indent - 2;
+		status_buf_printf(b, "\n%*s", indent + 2, "");
+	}
+	status_buf_puts(b, "\n");
+}
+
+static void tx_line(struct status_buf *b, int indent, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void tx_line(struct status_buf *b, int indent, const char *fmt, ...)
+{
+	char tmp[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	tx_wrap(b, indent, tmp);
+}
+
+static void fmt_duration(uint64_t ms, char *out, size_t len)
+{
+	uint64_t s = ms / 1000;
+
+	if (s < 60)
+		snprintf(out, len, "%" PRIu64 ".%03" PRIu64 "s", s, ms % 1000);
+	else if (s < 3600)
+		snprintf(out, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, len, "%" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(out, len, "%" PRIu64 "d%02" PRIu64 "h%02" PRIu64 "m", s / 86400, s / 3600 % 24,
+			 s / 60 % 60);
+}
+
+static const char *onoff(int v)
+{
+	return v < 0 ? "-" : v ? "ON" : "OFF";
+}
+
+static void text_semisync(struct status_buf *b, const struct semisync_state *ss)
+{
+	if (ss->master_enabled < 0 && ss->slave_enabled < 0)
+		return;
+	tx_line(b, 2,
+		"semisync: master enabled=%s status=%s clients=%d timeout=%ldms, slave enabled=%s "
+		"status=%s%s%s",
+		onoff(ss->master_enabled), onoff(ss->master_status), ss->master_clients,
+		ss->master_timeout_ms, onoff(ss->slave_enabled), onoff(ss->slave_status),
+		ss->wait_point[0] ? ", " : "", ss->wait_point);
+}
+
+static void text_server(struct status_buf *b, const char *name, const struct db_state *d,
+			const struct health_counter *c)
+{
+	const struct repl_status *r = &d->repl;
+	const struct {
+		const char *label;
+		const char *value;
+	} gtids[] = {
+		{ "gtid_binlog_pos", d->gtid_binlog_pos }, { "gtid_current_pos", d->gtid_current_pos },
+		{ "gtid_slave_pos", d->gtid_slave_pos },   { "gtid_executed", d->gtid_executed },
+		{ "gtid_io_pos", r->gtid_io_pos },         { "retrieved/executed", r->executed_gtid_set },
+	};
+
+	const char *health = !c->known ? "unknown" : c->up ? "up" : "DOWN";
+
+	tx_line(b, 0, "%s: %s, health %s (fails %d, oks %d)%s%s", name,
+		d->reachable ? "reachable" : "UNREACHABLE", health, c->fails, c->oks,
+		d->version[0] ? ", " : "", d->version);
+	if (d->error[0])
+		tx_line(b, 2, "error: %s", d->error);
+	tx_line(b, 2,
+		"read_only=%s super_read_only=%s, server_id %ld, latency %" PRId64 ".%03d ms, clients %d",
+		onoff(d->read_only), onoff(d->super_read_only), d->server_id, d->latency_us / 1000,
+		(int)(d->latency_us % 1000), d->client_connections);
+	if (r->io == REPL_IO_NONE) {
+		tx_line(b, 2, "replication: none configured");
+	} else {
+		char lag[32] = "?";
+		if (r->lag_s >= 0)
+			snprintf(lag, sizeof(lag), "%" PRId64 "s", r->lag_s);
+		tx_line(b, 2, "replication: io=%s sql=%s lag=%s from %s:%u, gtid %s", status_io_word(r->io),
+			r->sql_running ? "Yes" : "No", lag, r->master_host[0] ? r->master_host : "?",
+			r->master_port, r->using_gtid[0] ? r->using_gtid : "-");
+	}
+	if (r->last_io_errno || r->last_io_error[0])
+		tx_line(b, 2, "last io error %d: %s", r->last_io_errno, r->last_io_error);
+	if (r->last_sql_errno || r->last_sql_error[0])
+		tx_line(b, 2, "last sql error %d: %s", r->last_sql_errno, r->last_sql_error);
+	text_semisync(b, &d->semisync);
+	for (size_t i = 0; i < sizeof(gtids) / sizeof(gtids[0]); i++)
+		if (gtids[i].value[0])
+			tx_line(b, 2, "%s: %s", gtids[i].label, gtids[i].value);
+}
+
+static void text_counters(struct status_buf *b, const struct vrrp_counters *c)
+{
+	char rej[512] = "";
+	size_t n = 0;
+
+	tx_line(b, 0,
+		"adverts: sent %" PRIu64 ", received %" PRIu64 ", send errors %" PRIu64
+		", priority 0 sent %" PRIu64 ", received %" PRIu64,
+		c->sent, c->received, c->send_errors, c->prio0_sent, c->prio0_received);
+	/* 11 reasons x (name + 20 digits) fit in rej: snprintf never truncates here. */
+	for (int i = VRRP_PKT_OK + 1; i < VRRP_PKT_ERR_MAX; i++)
+		if (c->rejected[i])
+			n += (size_t)snprintf(rej + n, sizeof(rej) - n, "%s%s %" PRIu64, n ? ", " : "",
+					      status_reject_name(i), c->rejected[i]);
+	tx_line(b, 2, "rejected: %s", n ? rej : "none");
+	tx_line(b, 2, "ignored: own %" PRIu64 ", not a peer %" PRIu64 "; address list mismatch %" PRIu64,
+		c->ignored_self, c->ignored_not_peer, c->addr_mismatch);
+}
+
+static void text_head(struct status_buf *b, const struct dm_status *s)
+{
+	char dur[32], vips[CONF_MAX_VIPS * 24] = "none";
+	size_t n = 0;
+
+	fmt_duration(s->in_state_ms, dur, sizeof(dur));
+	tx_line(b, 0, "%s: %s for %s, priority %d (base %d)", s->node_name[0] ? s->node_name : "dualmaster",
+		s->state ? s->state : "?", dur, s->priority, s->base_priority);
+	tx_line(b, 0, "eligible: %s (%s)", s->eligible ? "yes" : "NO", s->reason);
+	tx_line(b, 0, "vrrp: v%d vrid %d, master %s", s->vrrp_version, s->vrid,
+		s->master_addr[0] ? s->master_addr : "unknown");
+	/* 16 x "255.255.255.255/32, " fits: snprintf never truncates here. */
+	for (int i = 0; i < s->n_vips && i < CONF_MAX_VIPS; i++) {
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &s->vips[i].addr, a, sizeof(a));
+		n += (size_t)snprintf(vips + n, sizeof(vips) - n, "%s%s/%d", i ? ", " : "", a,
+				      s->vips[i].prefixlen);
+	}
+	tx_line(b, 0, "vip: %s %s", vips, s->vip_held ? "held" : "not held");
+	if (s->maintenance)
+		tx_line(b, 0, "MAINTENANCE: automatic moves off");
+	if (s->frozen)
+		tx_line(b, 0, "FROZEN: automatic moves stopped (transactions on both sides only)");
+	if (s->isolated)
+		tx_line(b, 0, "ISOLATED: no tiebreaker target answers");
+	if (s->alert[0])
+		tx_line(b, 0, "ALERT: %s", s->alert);
+	if (s->takeover_step[0])
+		tx_line(b, 0, "takeover: %s", s->takeover_step);
+}
+
+int status_text(const struct dm_status *s, char *buf, size_t len)
+{
+	struct status_buf b;
+
+	status_buf_init(&b, buf, len);
+	text_head(&b, s);
+	text_server(&b, "local", &s->local, &s->local_c);
+	text_server(&b, "peer", &s->peer, &s->peer_c);
+	text_counters(&b, &s->counters);
+	tx_line(&b, 0, "transitions: %" PRIu64 " total%s", s->transitions_total,
+		s->n_transitions ? ", newest last" : "");
+	for (int i = 0; i < s->n_transitions && i < STATUS_TRANSITIONS; i++) {
+		const struct status_transition *t = &s->transitions[i];
+		char when[32];
+		status_iso_time(t->when_s, when, sizeof(when));
+		tx_line(&b, 2, "%s %s -> %s: %s", when, t->from, t->to, t->reason);
+	}
+	if (s->divergence[0] || s->divergence_only_local || s->divergence_only_peer) {
+		tx_line(&b, 0,
+			"divergence: %" PRId64 " transactions only local, %" PRId64 " only on the peer",
+			s->divergence_only_local, s->divergence_only_peer);
+		if (s->divergence[0])
+			tx_line(&b, 2, "%s", s->divergence);
+	}
+	return status_buf_end(&b);
+}
+
+/* Label values: backslash, double quote and newline escaped (exposition format 0.0.4). */
+static void prom_label(struct status_buf *b, const char *v)
+{
+	for (; *v && !b->full; v++) {
+		if (*v == '\\' || *v == '"')
+			status_buf_printf(b, "\\%c", *v);
+		else if (*v == '\n')
+			status_buf_puts(b, "\\n");
+		else
+			status_buf_mem(b, v, 1);
+	}
+}
+
+static void prom_head(struct status_buf *b, const char *name, const char *type, const char *help)
+{
+	status_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_gauge(struct status_buf *b, const char *name, const char *help, int64_t v)
+{
+	prom_head(b, name, "gauge", help);
+	status_buf_printf(b, "%s %" PRId64 "\n", name, v);
+}
+
+static void prom_counter(struct status_buf *b, const char *name, const char *help, uint64_t v)
+{
+	prom_head(b, name, "counter", help);
+	status_buf_printf(b, "%s %" PRIu64 "\n", name, v);
+}
+
+/* The names vrrp_state_name() gives; a state outside the list still gets its own series. */
+static const char *const prom_states[] = { "INIT", "BACKUP", "TAKEOVER", "MASTER", "FAULT" };
+
+static void prom_state(struct status_buf *b, const struct dm_status *s)
+{
+	const char *cur = s->state ? s->state : "";
+	bool known = false;
+
+	prom_head(b, "dualmaster_state", "gauge", "VRRP state: 1 for the current state, 0 for the others.");
+	for (size_t i = 0; i < sizeof(prom_states) / sizeof(prom_states[0]); i++) {
+		bool is = strcmp(cur, prom_states[i]) == 0;
+		known |= is;
+		status_buf_printf(b, "dualmaster_state{state=\"%s\"} %d\n", prom_states[i], is);
+	}
+	if (!known && cur[0]) {
+		status_buf_puts(b, "dualmaster_state{state=\"");
+		prom_label(b, cur);
+		status_buf_puts(b, "\"} 1\n");
+	}
+}
+
+static void prom_servers(struct status_buf *b, const struct dm_status *s)
+{
+	const struct db_state *d[2] = { &s->local, &s->peer };
+	const struct health_counter *c[2] = { &s->local_c, &s->peer_c };
+	const char *name[2] = { "local", "peer" };
+
+	prom_head(b, "dualmaster_server_up", "gauge", "Server health after fall/rise hysteresis.");
+	for (int i = 0; i < 2; i++)
+		status_buf_printf(b, "dualmaster_server_up{server=\"%s\"} %d\n", name[i], c[i]->up);
+	prom_head(b, "dualmaster_read_only", "gauge", "read_only of the server as last probed.");
+	for (int i = 0; i < 2; i++)
+		if (d[i]->reachable)
+			status_buf_printf(b, "dualmaster_read_only{server=\"%s\"} %d\n", name[i],
+					  d[i]->read_only > 0);
+	/* Seconds_Behind_Master NULL is unknown, not zero: no sample rather than a false 0. */
+	prom_head(b, "dualmaster_replication_lag_seconds", "gauge",
+		  "Seconds_Behind_Master; absent when unknown.");
+	for (int i = 0; i < 2; i++)
+		if (d[i]->reachable && d[i]->repl.io != REPL_IO_NONE && d[i]->repl.lag_s >= 0)
+			status_buf_printf(b,
+					  "dualmaster_replication_lag_seconds{server=\"%s\"} %" PRId64 "\n",
+					  name[i], d[i]->repl.lag_s);
+	prom_head(b, "dualmaster_probe_latency_seconds", "gauge", "Duration of the last probe round.");
+	for (int i = 0; i < 2; i++)
+		if (d[i]->reachable)
+			status_buf_printf(
+				b, "dualmaster_probe_latency_seconds{server=\"%s\"} %" PRId64 ".%06d\n",
+				name[i], d[i]->latency_us / 1000000, (int)(d[i]->latency_us % 1000000));
+}
+
+int status_prometheus(const struct dm_status *s, char *buf, size_t len)
+{
+	struct status_buf b;
+	const struct vrrp_counters *c = &s->counters;
+
+	status_buf_init(&b, buf, len);
+	prom_state(&b, s);
+	prom_gauge(&b, "dualmaster_priority", "Effective VRRP priority (0 when not eligible).", s->priority);
+	prom_gauge(&b, "dualmaster_base_priority", "Configured VRRP priority.", s->base_priority);
+	prom_gauge(&b, "dualmaster_eligible", "1 when this node may become or stay master.", s->eligible);
+	prom_gauge(&b, "dualmaster_state_seconds", "Time in the current state.",
+		   (int64_t)(s->in_state_ms / 1000));
+	prom_servers(&b, s);
+	prom_counter(&b, "dualmaster_transitions_total", "VRRP state transitions.", s->transitions_total);
+	prom_counter(&b, "dualmaster_vrrp_adverts_sent_total", "Adverts sent.", c->sent);
+	prom_counter(&b, "dualmaster_vrrp_send_errors_total", "Adverts that could not be sent.",
+		     c->send_errors);
+	prom_counter(&b, "dualmaster_vrrp_adverts_received_total", "Valid adverts received from the peer.",
+		     c->received);
+	prom_counter(&b, "dualmaster_vrrp_priority0_sent_total", "Priority 0 (resign) adverts sent.",
+		     c->prio0_sent);
+	prom_counter(&b, "dualmaster_vrrp_priority0_received_total", "Priority 0 adverts received.",
+		     c->prio0_received);
+	prom_head(&b, "dualmaster_vrrp_rejected_total", "counter",
+		  "Datagrams dropped by the decoder, by reason.");
+	for (int i = VRRP_PKT_OK + 1; i < VRRP_PKT_ERR_MAX; i++)
+		status_buf_printf(&b, "dualmaster_vrrp_rejected_total{reason=\"%s\"} %" PRIu64 "\n",
+				  status_reject_name(i), c->rejected[i]);
+	prom_gauge(&b, "dualmaster_vip_held", "1 while this node holds the virtual addresses.", s->vip_held);
+	prom_gauge(&b, "dualmaster_maintenance", "1 in maintenance mode (automatic moves off).",
+		   s->maintenance);
+	prom_gauge(&b, "dualmaster_frozen", "1 while automatic moves are frozen by divergence.", s->frozen);
+	prom_gauge(&b, "dualmaster_isolated", "1 while no tiebreaker target answers.", s->isolated);
+	prom_gauge(&b, "dualmaster_divergent_transactions_only_local",
+		   "Transactions found only on this node.", s->divergence_only_local);
+	prom_gauge(&b, "dualmaster_divergent_transactions_only_peer", "Transactions found only on the peer.",
+		   s->divergence_only_peer);
+	return status_buf_end(&b);
+}
