@@ -1,12 +1,89 @@
 /* dualmasterd: command line, start-up and the one event loop wiring every module. */
+#include <errno.h>
 #include <getopt.h>
+#include <mysql.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-event.h>
 
 #include "conf_load.h"
 #include "log.h"
+#include "node.h"
+
+/* A step-down that cannot finish (hung local server) must not keep the process alive forever:
+ * the VIP is already gone by then, which is what matters. */
+#define SHUTDOWN_BOUND_US (10 * 1000000ull)
+
+static int on_exit_timer(sd_event_source *s, uint64_t usec, void *ud)
+{
+	(void)s;
+	(void)usec;
+	log_warnx("step-down did not finish in time: exiting anyway (the VIP is already removed)");
+	sd_event_exit(ud, 0);
+	return 0;
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *ud)
+{
+	struct node *n = ud;
+	sd_event_source *t;
+	char msg[2048];
+	(void)s;
+
+	if (si->ssi_signo == SIGHUP) {
+		node_reload(n, msg, sizeof(msg));
+		return 0;
+	}
+	if (!n->shutting_down)
+		sd_event_add_time(n->ev, &t, CLOCK_MONOTONIC, node_now(n) + SHUTDOWN_BOUND_US, 1000, on_exit_timer,
+				  n->ev);
+	node_shutdown(n);
+	return 0;
+}
+
+static int run(const struct conf *conf)
+{
+	sd_event *ev = NULL;
+	struct node *n = calloc(1, sizeof(*n));
+	sigset_t ss;
+	int rc;
+
+	/* Before any thread exists, so none of them takes these signals: they are loop events,
+	 * and SIGCHLD is reaped through sd-event child sources (hooks). */
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	sigaddset(&ss, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (!n)
+		return 1;
+	mysql_library_init(0, NULL, NULL);
+	if ((rc = sd_event_default(&ev)) < 0) {
+		log_err("sd_event_default: %s", strerror(-rc));
+		free(n);
+		return 1;
+	}
+	sd_event_add_signal(ev, NULL, SIGTERM, on_signal, n);
+	sd_event_add_signal(ev, NULL, SIGINT, on_signal, n);
+	sd_event_add_signal(ev, NULL, SIGHUP, on_signal, n);
+	/* WATCHDOG=1 from the loop itself: a stuck loop trips WatchdogSec= and systemd restarts us. */
+	sd_event_set_watchdog(ev, 1);
+
+	rc = node_start(n, ev, conf);
+	if (rc >= 0)
+		rc = sd_event_loop(ev);
+	node_stop(n);
+	sd_event_unref(ev);
+	mysql_library_end();
+	free(n);
+	log_info("stopped");
+	return rc < 0 ? 1 : 0;
+}
 
 static void usage(FILE *f)
 {
@@ -63,7 +140,7 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	fprintf(stderr, "dualmasterd: daemon mode arrives with the VRRP engine\n");
+	rc = run(conf);
 out:
 	free(conf);
 	free(errs);

@@ -103,5 +103,16 @@ void node_status_publish(struct node *n);
 uint64_t node_now(const struct node *n);
 int node_start_switchover(struct node *n, char *why, size_t len);
 void node_set_maintenance(struct node *n, bool on);
+void node_fo_exec(struct node *n, struct fo_cmd c);
+/* Internal, shared by node*.c. */
+void node_fsm_event(struct node *n, const struct vrrp_event *ev);
+void node_arm(sd_event_source *s, uint64_t at_us);
+uint64_t node_submit_cmd(struct node *n, int which, struct db_job job);
+const char *node_srv_name(int which);
+void node_evaluate(struct node *n);
+int node_on_probe_timer(sd_event_source *src, uint64_t usec, void *ud);
+int node_on_worker(sd_event_source *src, int fd, uint32_t revents, void *ud);
+/* Feeds the current verdict to the FSM (after maintenance off). */
+void node_force_priority(struct node *n);
 
 #endif

@@ -1,0 +1,664 @@
+/* One dualmaster node: the wiring between the pure core (FSM, policy, failover) and the I/O modules.
+ * Everything here runs on the one sd-event loop; `now` is read once per callback with node_now(). */
+#include "node.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf_load.h"
+#include "ctl_server.h"
+#include "garp.h"
+#include "gtid.h"
+#include "hooks.h"
+#include "log.h"
+#include "notify.h"
+#include "status_format.h"
+#include "tiebreaker.h"
+#include "vip_netlink.h"
+#include "vrrp_sock.h"
+
+/* A node that just moved does not preempt again before this; failures are always handled. */
+#define TIMER_ACCURACY_US 1000
+
+
+uint64_t node_now(const struct node *n)
+{
+	uint64_t now = 0;
+	sd_event_now(n->ev, CLOCK_MONOTONIC, &now);
+	return now;
+}
+
+void node_arm(sd_event_source *s, uint64_t at_us)
+{
+	if (at_us == 0) {
+		sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		return;
+	}
+	sd_event_source_set_time(s, at_us);
+	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+const char *node_srv_name(int which)
+{
+	return which == NODE_LOCAL ? "local" : "peer";
+}
+
+/* --- command jobs: one in flight per worker, one queued behind it --- */
+
+uint64_t node_submit_cmd(struct node *n, int which, struct db_job job)
+{
+	struct node_server *s = &n->srv[which];
+
+	if (job.id == 0)
+		job.id = n->next_job_id++;
+	if (which == NODE_LOCAL && (job.type == DB_JOB_SET_WRITABLE || job.type == DB_JOB_SET_READONLY))
+		n->local_epoch++;
+	if (db_worker_submit(s->w[NODE_CMD], &job) == -EBUSY) {
+		/* The previous job was cancelled but has not come back yet; the newer job wins. */
+		s->cmd_queued = true;
+		s->queued = job;
+	}
+	log_debug(LOG_CAT_MYSQL, "%s: %s job %llu", node_srv_name(which), db_job_name(job.type),
+		  (unsigned long long)job.id);
+	return job.id;
+}
+
+/* --- VIP and advert execution --- */
+
+static int claim_vips(struct node *n)
+{
+	int rc = vip_nl_add_all(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
+	if (rc < 0) {
+		errno = -rc;
+		log_warn("adding VIPs on %s failed", n->conf.vrrp.interface);
+		return rc;
+	}
+	n->vip_held = true;
+	for (int i = 0; i < n->conf.vrrp.garp_repeat; i++)
+		if (garp_send(n->garp, n->conf.vrrp.vips, n->conf.vrrp.n_vips) < 0 && i == 0)
+			log_warnx("gratuitous ARP failed on %s", n->conf.vrrp.interface);
+	if (n->conf.vrrp.garp_refresh_ms > 0)
+		node_arm(n->garp_timer, node_now(n) + (uint64_t)n->conf.vrrp.garp_refresh_ms * 1000);
+	return 0;
+}
+
+static int drop_vips(struct node *n)
+{
+	int rc = vip_nl_del_all(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
+	if (rc < 0) {
+		errno = -rc;
+		log_warn("removing VIPs from %s failed", n->conf.vrrp.interface);
+	}
+	n->vip_held = false;
+	sd_event_source_set_enabled(n->garp_timer, SD_EVENT_OFF);
+	return rc;
+}
+
+static void send_advert(struct node *n, uint8_t prio)
+{
+	int rc = vrrp_sock_send(n->vs, prio);
+	if (rc < 0)
+		log_debug(LOG_CAT_PKT, "advert send failed: %s", strerror(-rc));
+}
+
+static const char *hook_for(const struct node *n, enum vrrp_state s)
+{
+	switch (s) {
+	case VRRP_STATE_MASTER: return n->conf.hooks.on_master;
+	case VRRP_STATE_BACKUP: return n->conf.hooks.on_backup;
+	case VRRP_STATE_FAULT: return n->conf.hooks.on_fault;
+	default: return "";
+	}
+}
+
+static void record_transition(struct node *n, enum vrrp_state from, enum vrrp_state to, const char *why)
+{
+	struct dm_status *st = &n->status;
+	char vips[CONF_MAX_VIPS * 20] = "";
+
+	log_info("%s -> %s: %s", vrrp_state_name(from), vrrp_state_name(to), why);
+	if (st->n_transitions == STATUS_TRANSITIONS) {
+		memmove(&st->transitions[0], &st->transitions[1], sizeof(st->transitions[0]) * (STATUS_TRANSITIONS - 1));
+		st->n_transitions--;
+	}
+	struct status_transition *t = &st->transitions[st->n_transitions++];
+	t->when_s = (int64_t)time(NULL);
+	snprintf(t->from, sizeof(t->from), "%s", vrrp_state_name(from));
+	snprintf(t->to, sizeof(t->to), "%s", vrrp_state_name(to));
+	snprintf(t->reason, sizeof(t->reason), "%s", why);
+	st->transitions_total++;
+	n->state_since_us = node_now(n);
+
+	for (int i = 0; i < n->conf.vrrp.n_vips; i++) {
+		size_t l = strlen(vips);
+		snprintf(vips + l, sizeof(vips) - l, "%s%s/%d", i ? " " : "", inet_ntoa(n->conf.vrrp.vips[i].addr),
+			 n->conf.vrrp.vips[i].prefixlen);
+	}
+	const char *hook = hook_for(n, to);
+	if (hook[0] && hooks_run(n->hooks, hook, n->conf.hooks.timeout_ms, n->conf.node_name, vrrp_state_name(to),
+				 why, vips) < 0)
+		log_warnx("hook %s could not be started", hook);
+}
+
+/* --- failover sequence execution --- */
+
+static struct fo_input fo_input_now(struct node *n, bool adverts_lost)
+{
+	const struct conf_takeover *t = &n->conf.takeover;
+	const struct db_state *peer = &n->srv[NODE_PEER].state;
+	struct fo_input in = {
+		.fence_peer = t->fence_peer,
+		.promote_stale = t->promote_stale,
+		.manage_semisync = t->manage_semisync,
+		.kill_clients = t->kill_clients_on_stepdown,
+		.fence_timeout_ms = t->fence_timeout_ms,
+		.catchup_timeout_ms = t->catchup_timeout_ms,
+		.peer_up = n->srv[NODE_PEER].hc.up,
+		.peer_writable = peer->reachable && peer->read_only == 0,
+		.adverts_lost = adverts_lost,
+		.local_semisync_master = n->srv[NODE_LOCAL].state.semisync.master_enabled == 1,
+	};
+	return in;
+}
+
+static void start_sequence(struct node *n, enum fo_kind kind, bool adverts_lost)
+{
+	struct fo_input in = fo_input_now(n, adverts_lost);
+	uint64_t now = node_now(n);
+
+	log_info("%s started", fo_kind_name(kind));
+	struct fo_cmd c = fo_start(&n->fo, kind, &in, n->next_job_id, now);
+	n->next_job_id += 1000; /* the sequence numbers its own jobs from here */
+	node_fo_exec(n, c);
+}
+
+static void fo_finished(struct node *n)
+{
+	struct failover *f = &n->fo;
+	enum fo_kind kind = f->kind;
+	const char *why = f->reason[0] ? f->reason : (f->ok ? "done" : "failed");
+
+	sd_event_source_set_enabled(n->fo_timer, SD_EVENT_OFF);
+	if (f->note[0])
+		log_warnx("%s: %s", fo_kind_name(kind), f->note);
+	if (f->ok)
+		log_info("%s finished: %s", fo_kind_name(kind), why);
+	else
+		log_err("%s failed: %s", fo_kind_name(kind), why);
+
+	if (kind == FO_KIND_TAKEOVER) {
+		if (f->ok) {
+			n->holddown_until_us = node_now(n) + (uint64_t)n->conf.takeover.holddown_ms * 1000;
+			n->semisync_turned_off = f->semisync_off;
+			n->alert[0] = '\0';
+		} else {
+			if (strstr(f->reason, "could not be fenced"))
+				snprintf(n->alert, sizeof(n->alert), "adverts lost while peer writable: %.150s", f->reason);
+			/* Claim failures already went MASTER: resign. Earlier failures: back to BACKUP. */
+			if (n->fsm.state == VRRP_STATE_MASTER) {
+				struct vrrp_event ev = { .type = VRRP_EV_RELINQUISH };
+				node_fsm_event(n, &ev);
+			} else if (n->fsm.state == VRRP_STATE_TAKEOVER) {
+				struct vrrp_event ev = { .type = VRRP_EV_TAKEOVER_DONE, .ok = false };
+				node_fsm_event(n, &ev);
+			}
+		}
+	} else if (kind == FO_KIND_SWITCHOVER) {
+		if (f->ok) {
+			n->holddown_until_us = node_now(n) + (uint64_t)n->conf.takeover.holddown_ms * 1000;
+			/* The peer applied everything: resign so it takes over after Skew_Time. */
+			struct vrrp_event ev = { .type = VRRP_EV_RELINQUISH };
+			node_fsm_event(n, &ev);
+			node_switchover_progress(n, "peer caught up; sent priority 0, peer takes over", true, true);
+		} else {
+			node_switchover_progress(n, why, true, false);
+		}
+	}
+	if (n->shutting_down && !fo_active(&n->fo))
+		sd_event_exit(n->ev, 0);
+	node_status_publish(n);
+}
+
+void node_fo_exec(struct node *n, struct fo_cmd c)
+{
+	for (;;) {
+		switch (c.type) {
+		case FO_CMD_NONE:
+			return;
+		case FO_CMD_DB:
+			if (n->switchover_client) {
+				char msg[128];
+				snprintf(msg, sizeof(msg), "%s", fo_step_name(n->fo.step));
+				node_switchover_progress(n, msg, false, true);
+			}
+			node_submit_cmd(n, c.target == FO_PEER ? NODE_PEER : NODE_LOCAL, c.job);
+			node_arm(n->fo_timer, c.deadline_us);
+			node_status_publish(n);
+			return;
+		case FO_CMD_CLAIM: {
+			if (n->fsm.state == VRRP_STATE_TAKEOVER) {
+				/* The FSM's SEND_ADVERT|CLAIM actions add the VIP; see fsm_actions. */
+				struct vrrp_event ev = { .type = VRRP_EV_TAKEOVER_DONE, .ok = true };
+				node_fsm_event(n, &ev);
+				c = fo_claim_result(&n->fo, n->vip_held ? 0 : -EIO, node_now(n));
+			} else {
+				/* Switchover rollback: we are still MASTER in the FSM. */
+				send_advert(n, n->fsm.priority);
+				c = fo_claim_result(&n->fo, claim_vips(n), node_now(n));
+			}
+			break;
+		}
+		case FO_CMD_DROP_VIP:
+			c = fo_vip_result(&n->fo, drop_vips(n), node_now(n));
+			break;
+		case FO_CMD_FINISHED:
+			fo_finished(n);
+			return;
+		}
+	}
+}
+
+/* --- the FSM and its actions --- */
+
+static void fsm_actions(struct node *n, const struct vrrp_fsm_out *o)
+{
+	if (o->actions & VRRP_ACT_ABORT_TAKEOVER) {
+		if (fo_active(&n->fo) && n->fo.kind == FO_KIND_TAKEOVER) {
+			db_worker_cancel(n->srv[n->fo.job_target == FO_PEER ? NODE_PEER : NODE_LOCAL].w[NODE_CMD]);
+			node_fo_exec(n, fo_abort(&n->fo, o->why, node_now(n)));
+		}
+	}
+	if (o->actions & VRRP_ACT_STEP_DOWN) {
+		if (fo_active(&n->fo) && n->fo.kind == FO_KIND_TAKEOVER) {
+			db_worker_cancel(n->srv[n->fo.job_target == FO_PEER ? NODE_PEER : NODE_LOCAL].w[NODE_CMD]);
+			node_fo_exec(n, fo_abort(&n->fo, o->why, node_now(n)));
+		}
+		if (!fo_active(&n->fo))
+			start_sequence(n, FO_KIND_STEPDOWN, false);
+		else /* a switchover is stepping down already; the VIP goes now in any case */
+			drop_vips(n);
+	}
+	if (o->actions & VRRP_ACT_SEND_PRIO0)
+		send_advert(n, 0);
+	if (o->actions & VRRP_ACT_START_TAKEOVER) {
+		/* A resign or a FAULT peer is not "adverts lost"; a silent master is. */
+		start_sequence(n, FO_KIND_TAKEOVER, n->fsm.master_addr.s_addr != 0);
+	}
+	if (o->actions & VRRP_ACT_SEND_ADVERT)
+		send_advert(n, n->fsm.priority);
+	if (o->actions & VRRP_ACT_CLAIM)
+		claim_vips(n);
+}
+
+void node_fsm_event(struct node *n, const struct vrrp_event *ev)
+{
+	uint64_t now = node_now(n);
+	struct vrrp_fsm_out o = vrrp_fsm_step(&n->fsm, ev, now);
+
+	if (o.from != o.to)
+		record_transition(n, o.from, o.to, o.why);
+	else
+		log_debug(LOG_CAT_PROTO, "%s in %s: %s", vrrp_event_name(ev->type), vrrp_state_name(o.from), o.why);
+	fsm_actions(n, &o);
+	node_arm(n->fsm_timer, n->fsm.deadline_us);
+	if (o.from != o.to)
+		node_status_publish(n);
+}
+
+static int on_fsm_timer(sd_event_source *s, uint64_t usec, void *ud)
+{
+	struct node *n = ud;
+	struct vrrp_event ev = { .type = VRRP_EV_TIMER };
+	(void)s;
+	(void)usec;
+	/* Frozen or in maintenance a backup never takes over; a master keeps advertising. */
+	if ((n->maintenance || n->frozen) && n->fsm.state != VRRP_STATE_MASTER)
+		return 0;
+	node_fsm_event(n, &ev);
+	return 0;
+}
+
+static int on_fo_timer(sd_event_source *s, uint64_t usec, void *ud)
+{
+	struct node *n = ud;
+	(void)s;
+	(void)usec;
+	if (!fo_active(&n->fo) || n->fo.job_id == 0)
+		return 0;
+	log_warnx("%s: %s did not finish in time", fo_kind_name(n->fo.kind), fo_step_name(n->fo.step));
+	db_worker_cancel(n->srv[n->fo.job_target == FO_PEER ? NODE_PEER : NODE_LOCAL].w[NODE_CMD]);
+	node_fo_exec(n, fo_timeout(&n->fo, node_now(n)));
+	return 0;
+}
+
+static int on_garp_timer(sd_event_source *s, uint64_t usec, void *ud)
+{
+	struct node *n = ud;
+	(void)s;
+	if (n->vip_held) {
+		garp_send(n->garp, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
+		node_arm(n->garp_timer, usec + (uint64_t)n->conf.vrrp.garp_refresh_ms * 1000);
+	}
+	return 0;
+}
+
+/* --- VRRP receive; partition heal by data --- */
+
+/* Both sides master: the one holding acknowledged writes the other lacks keeps the role
+ * (failover-safety "Heal by data"). Also fills the divergence report. +1 keep, -1 yield, 0 RFC rule. */
+static int8_t data_verdict(struct node *n)
+{
+	const struct db_state *l = &n->srv[NODE_LOCAL].state, *p = &n->srv[NODE_PEER].state;
+	struct dm_status *st = &n->status;
+	char only_l[512] = "", only_p[512] = "";
+	int64_t nl, np;
+
+	if (!l->reachable || !p->reachable || !n->srv[NODE_PEER].hc.up)
+		return 0;
+	if (l->flavor == DB_FLAVOR_MYSQL) {
+		static struct gtid_mysql_set a, b; /* large: kept off the stack, loop is single-threaded */
+		if (gtid_mysql_parse(l->gtid_executed, &a) < 0 || gtid_mysql_parse(p->gtid_executed, &b) < 0)
+			return 0;
+		nl = gtid_mysql_only_in(&a, &b, only_l, sizeof(only_l));
+		np = gtid_mysql_only_in(&b, &a, only_p, sizeof(only_p));
+	} else {
+		struct gtid_mdb_pos a, b;
+		if (gtid_mdb_parse(l->gtid_binlog_pos, &a) < 0 || gtid_mdb_parse(p->gtid_binlog_pos, &b) < 0)
+			return 0;
+		nl = gtid_mdb_only_in(&a, &b, only_l, sizeof(only_l));
+		np = gtid_mdb_only_in(&b, &a, only_p, sizeof(only_p));
+	}
+	st->divergence_only_local = nl;
+	st->divergence_only_peer = np;
+	snprintf(st->divergence, sizeof(st->divergence), "only on %s: %s; only on peer: %s", n->conf.node_name,
+		 nl > 0 ? only_l : "none", np > 0 ? only_p : "none");
+	if (nl > 0 || np > 0)
+		log_warnx("two masters: divergence: %s", st->divergence);
+	if (nl > 0 && np > 0) {
+		if (!n->frozen)
+			log_err("both sides hold writes the other lacks: automatic moves frozen, reconcile by hand "
+				"(%s), then dualmasterctl maintenance off", st->divergence);
+		n->frozen = true;
+		snprintf(n->alert, sizeof(n->alert), "diverged both ways: moves frozen");
+		return 0;
+	}
+	if (nl > 0)
+		return 1;
+	if (np > 0)
+		return -1;
+	return 0;
+}
+
+static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
+{
+	struct node *n = ud;
+	struct vrrp_adv *adv = malloc(sizeof(*adv));
+	(void)src;
+	(void)fd;
+	(void)revents;
+
+	if (!adv)
+		return 0;
+	for (int budget = 0; budget < 64; budget++) {
+		int rc = vrrp_sock_recv(n->vs, adv);
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			continue;
+		struct vrrp_event ev = { .type = VRRP_EV_ADVERT, .adv_priority = adv->priority, .adv_src = adv->src,
+					 .adv_interval_cs = adv->interval_cs };
+		bool was_frozen = n->frozen;
+		/* Diverged both ways: this one meeting is settled by the RFC rule (both sides compute
+		 * the same), then nothing moves until an operator reconciles. */
+		if (n->fsm.state == VRRP_STATE_MASTER && adv->priority > 0)
+			ev.data_verdict = data_verdict(n);
+		/* Anti-flapping: no preemption within the hold-down; a silent or resigning master is
+		 * still taken over (failover-safety 6). */
+		n->fsm.conf.preempt = n->conf.vrrp.preempt && node_now(n) >= n->holddown_until_us;
+		if ((n->maintenance || was_frozen) && n->fsm.state == VRRP_STATE_MASTER)
+			continue; /* frozen: a master makes no move; a backup still tracks the master */
+		node_fsm_event(n, &ev);
+	}
+	free(adv);
+	return 0;
+}
+
+static void on_isolation(void *ud, bool isolated)
+{
+	struct node *n = ud;
+	n->isolated = isolated;
+	if (isolated)
+		log_err("isolated: no tiebreaker target answers; this node must not be master");
+	else
+		log_info("tiebreaker targets reachable again");
+	node_evaluate(n);
+	node_status_publish(n);
+}
+
+/* --- start, reload, shutdown --- */
+
+static int open_workers(struct node *n)
+{
+	const struct conf_mysql *m[2] = { &n->conf.local, &n->conf.peer };
+	static const char *names[2][2] = { { "local-probe", "local-cmd" }, { "peer-probe", "peer-cmd" } };
+
+	for (int which = 0; which < 2; which++) {
+		for (int kind = 0; kind < 2; kind++) {
+			/* Commands wait on statements bounded by their own timeouts, probes by health. */
+			int t = kind == NODE_PROBE ? n->conf.health.timeout_ms : n->conf.takeover.fence_timeout_ms;
+			struct db_worker *w = db_worker_new(names[which][kind], m[which], t);
+			if (!w)
+				return -ENOMEM;
+			n->srv[which].w[kind] = w;
+			int rc = sd_event_add_io(n->ev, &n->srv[which].src[kind], db_worker_fd(w), EPOLLIN, node_on_worker, n);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int add_timer(struct node *n, sd_event_source **s, sd_event_time_handler_t cb)
+{
+	int rc = sd_event_add_time(n->ev, s, CLOCK_MONOTONIC, UINT64_MAX, TIMER_ACCURACY_US, cb, n);
+	if (rc >= 0)
+		sd_event_source_set_enabled(*s, SD_EVENT_OFF);
+	return rc;
+}
+
+/* A crash must not leave a stale VIP: whatever of ours is on the interface goes first. */
+static void remove_stale_vips(struct node *n)
+{
+	int present = vip_nl_count_present(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
+	if (present > 0) {
+		log_warnx("found %d of our VIPs on %s at start (left by a previous run): removing", present,
+			  n->conf.vrrp.interface);
+		snprintf(n->alert, sizeof(n->alert), "removed %d stale VIP(s) at start", present);
+	}
+	drop_vips(n);
+}
+
+int node_start(struct node *n, sd_event *ev, const struct conf *conf)
+{
+	int rc;
+	unsigned char mac[6];
+
+	n->ev = ev;
+	n->conf = *conf;
+	n->next_job_id = 1;
+	n->local_epoch = 1;
+	snprintf(n->verdict.reason, sizeof(n->verdict.reason), "no probe yet");
+
+	if ((rc = vip_nl_open(&n->vip, conf->vrrp.interface)) < 0) {
+		log_err("interface %s: %s", conf->vrrp.interface, strerror(-rc));
+		return rc;
+	}
+	n->ifindex = vip_nl_ifindex(n->vip);
+	if ((rc = add_timer(n, &n->garp_timer, on_garp_timer)) < 0)
+		return rc;
+	remove_stale_vips(n);
+	if (conf->vrrp.src_ip.s_addr)
+		n->primary = conf->vrrp.src_ip;
+	else if ((rc = vip_nl_primary(n->vip, conf->vrrp.vips, conf->vrrp.n_vips, &n->primary)) < 0) {
+		log_err("interface %s has no IPv4 address of its own to send adverts from", conf->vrrp.interface);
+		return rc;
+	}
+	if ((rc = vip_nl_mac(n->vip, mac)) < 0 || (rc = garp_open(&n->garp, n->ifindex, mac)) < 0) {
+		log_err("gratuitous ARP socket on %s: %s", conf->vrrp.interface, strerror(-rc));
+		return rc;
+	}
+	if ((rc = vrrp_sock_open(&n->vs, &conf->vrrp, n->ifindex, n->primary)) < 0) {
+		log_err("VRRP socket on %s: %s", conf->vrrp.interface, strerror(-rc));
+		return rc;
+	}
+	if ((rc = sd_event_add_io(ev, &n->vs_src, vrrp_sock_fd(n->vs), EPOLLIN, on_vrrp, n)) < 0)
+		return rc;
+	if ((rc = add_timer(n, &n->fsm_timer, on_fsm_timer)) < 0 || (rc = add_timer(n, &n->fo_timer, on_fo_timer)) < 0 ||
+	    (rc = add_timer(n, &n->probe_timer, node_on_probe_timer)) < 0)
+		return rc;
+	if ((rc = open_workers(n)) < 0) {
+		log_err("MySQL workers: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = hooks_new(&n->hooks, ev)) < 0)
+		return rc;
+	if ((rc = tiebreaker_open(&n->tb, &conf->tiebreaker, ev, on_isolation, n)) < 0) {
+		log_err("tiebreaker: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = ctl_server_open(&n->ctl, conf->control_socket, ev, node_ctl_command, n)) < 0) {
+		log_err("control socket %s: %s", conf->control_socket, strerror(-rc));
+		return rc;
+	}
+
+	/* Start safe (failover-safety 5): read-only and BACKUP, never MASTER, whatever the config. */
+	struct db_job ro = { .type = DB_JOB_SET_READONLY, .kill_clients = true, .timeout_ms = conf->takeover.fence_timeout_ms };
+	node_submit_cmd(n, NODE_LOCAL, ro);
+
+	struct vrrp_fsm_conf fc = {
+		.version = (uint8_t)conf->vrrp.version,
+		.adver_int_cs = (uint16_t)(conf->vrrp.advert_interval_ms / 10),
+		.preempt = conf->vrrp.preempt,
+		.preempt_delay_ms = (uint32_t)conf->vrrp.preempt_delay_ms,
+		.primary = n->primary,
+	};
+	vrrp_fsm_init(&n->fsm, &fc, (uint8_t)conf->vrrp.priority, false);
+	n->state_since_us = node_now(n);
+	struct vrrp_event ev0 = { .type = VRRP_EV_STARTUP };
+	node_fsm_event(n, &ev0);
+
+	node_arm(n->probe_timer, node_now(n) + 1);
+	log_info("started: %s on %s (%s), vrid %d v%d, priority %d", conf->node_name, conf->vrrp.interface,
+		 inet_ntoa(n->primary), conf->vrrp.vrid, conf->vrrp.version, conf->vrrp.priority);
+	return 0;
+}
+
+void node_shutdown(struct node *n)
+{
+	if (n->shutting_down)
+		return;
+	n->shutting_down = true;
+	notify_stopping();
+	log_info("shutting down");
+	struct vrrp_event ev = { .type = VRRP_EV_SHUTDOWN };
+	node_fsm_event(n, &ev);
+	if (!fo_active(&n->fo))
+		sd_event_exit(n->ev, 0);
+}
+
+/* Options that need new sockets or change the group keep their running value until a restart. */
+static void keep_structural(const struct conf *old, struct conf *neu)
+{
+	if (strcmp(old->vrrp.interface, neu->vrrp.interface) || old->vrrp.vrid != neu->vrrp.vrid ||
+	    old->vrrp.version != neu->vrrp.version || old->vrrp.n_vips != neu->vrrp.n_vips ||
+	    memcmp(old->vrrp.vips, neu->vrrp.vips, sizeof(old->vrrp.vips)) ||
+	    old->vrrp.n_unicast_peers != neu->vrrp.n_unicast_peers ||
+	    strcmp(old->control_socket, neu->control_socket) || memcmp(&old->local, &neu->local, sizeof(old->local)) ||
+	    memcmp(&old->peer, &neu->peer, sizeof(old->peer)) || memcmp(&old->tiebreaker, &neu->tiebreaker,
+									  sizeof(old->tiebreaker)))
+		log_warnx("reload: vrrp interface/vrid/version/vips/peers, mysql, tiebreaker and control_socket "
+			  "changes take effect at the next restart");
+	neu->vrrp = old->vrrp;
+	neu->local = old->local;
+	neu->peer = old->peer;
+	neu->tiebreaker = old->tiebreaker;
+	memcpy(neu->control_socket, old->control_socket, sizeof(neu->control_socket));
+}
+
+int node_reload(struct node *n, char *msg, size_t len)
+{
+	struct conf *neu = calloc(1, sizeof(*neu));
+	struct conf_errors *errs = calloc(1, sizeof(*errs));
+	int rc = -1;
+
+	notify_reloading();
+	if (!neu || !errs) {
+		snprintf(msg, len, "out of memory");
+		goto out;
+	}
+	if (conf_load(n->conf.path, neu, errs) < 0) {
+		size_t off = (size_t)snprintf(msg, len, "reload failed, running configuration kept:");
+		for (int i = 0; i < errs->n && off < len; i++) {
+			log_err("reload: %s", errs->msg[i]);
+			off += (size_t)snprintf(msg + off, len - off, "\n%s", errs->msg[i]);
+		}
+		goto out;
+	}
+	int prio = neu->vrrp.priority;
+	bool preempt = neu->vrrp.preempt;
+	int pdelay = neu->vrrp.preempt_delay_ms;
+	keep_structural(&n->conf, neu);
+	neu->vrrp.priority = prio;
+	neu->vrrp.preempt = preempt;
+	neu->vrrp.preempt_delay_ms = pdelay;
+	n->conf = *neu;
+	n->fsm.conf.preempt = preempt;
+	n->fsm.conf.preempt_delay_ms = (uint32_t)pdelay;
+	node_evaluate(n);
+	snprintf(msg, len, "reloaded %s", n->conf.path);
+	log_info("%s", msg);
+	rc = 0;
+out:
+	free(neu);
+	free(errs);
+	node_status_fill(n);
+	char line[512];
+	status_line(&n->status, line, sizeof(line));
+	notify_ready(line);
+	return rc;
+}
+
+void node_force_priority(struct node *n)
+{
+	struct vrrp_event ev = { .type = VRRP_EV_PRIORITY, .priority = (uint8_t)(n->verdict.priority ?: 1),
+				 .eligible = n->verdict.eligible };
+	node_fsm_event(n, &ev);
+}
+
+void node_stop(struct node *n)
+{
+	/* Whatever happened, a stopping node holds no VIP. */
+	if (n->vip)
+		drop_vips(n);
+	ctl_server_close(n->ctl);
+	tiebreaker_close(n->tb);
+	hooks_free(n->hooks);
+	for (int which = 0; which < 2; which++)
+		for (int kind = 0; kind < 2; kind++) {
+			sd_event_source_unref(n->srv[which].src[kind]);
+			db_worker_free(n->srv[which].w[kind]);
+		}
+	sd_event_source_unref(n->vs_src);
+	sd_event_source_unref(n->fsm_timer);
+	sd_event_source_unref(n->fo_timer);
+	sd_event_source_unref(n->probe_timer);
+	sd_event_source_unref(n->garp_timer);
+	vrrp_sock_close(n->vs);
+	garp_close(n->garp);
+	vip_nl_close(n->vip);
+	memset(n->conf.local.password, 0, sizeof(n->conf.local.password));
+	memset(n->conf.peer.password, 0, sizeof(n->conf.peer.password));
+}
