@@ -114,16 +114,19 @@ static void record_error(FILE *f, unsigned long long id, unsigned err, const cha
 	fflush(f);
 }
 
-/* One INSERT; returns 0 when the server acknowledged it. Client-side errors (>= 2000: lost or
- * timed-out connection) close the handle, because its state is unknown. */
+/* One INSERT; returns 0 when the server acknowledged it. Any error closes the handle so the next
+ * attempt reconnects through the VIP, as a connection pool would: a lost or timed-out connection
+ * (2013, 2006) is in an unknown state, a killed one (1927) is gone, and a fenced server
+ * (1290 read-only) will not take writes again while the VIP may already point elsewhere. A failed
+ * id may or may not have been committed; it is never retried. */
 static int insert_one(MYSQL **db, unsigned long long id, unsigned server_id, FILE *acked, FILE *errs,
 		      struct stats *st)
 {
 	char sql[160];
 	char ts[40];
 
-	snprintf(sql, sizeof(sql), "INSERT INTO dmtest.writes (id, node) VALUES (%llu, CONCAT('node', @@server_id))",
-		 id);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO dmtest.writes (id, node) VALUES (%llu, CONCAT('node', @@server_id))", id);
 	if (mysql_query(*db, sql) == 0) {
 		double now = mono_s();
 		stamp(ts, sizeof(ts));
@@ -138,10 +141,8 @@ static int insert_one(MYSQL **db, unsigned long long id, unsigned server_id, FIL
 	unsigned err = mysql_errno(*db);
 	record_error(errs, id, err, mysql_error(*db));
 	st->failed++;
-	if (err >= 2000) {
-		mysql_close(*db);
-		*db = NULL;
-	}
+	mysql_close(*db);
+	*db = NULL;
 	return -1;
 }
 
@@ -159,7 +160,8 @@ static void run(const struct opts *o, const char *password, FILE *acked, FILE *e
 			db = connect_db(o, password, &server_id);
 			if (!db) {
 				if (st->connect_failures++ == 0)
-					record_error(errs, id, 0, "connect failed (further failures only counted)");
+					record_error(errs, id, 0,
+						     "connect failed (further failures only counted)");
 				sleep_until(mono_s() + 0.05);
 			}
 		}
@@ -177,8 +179,9 @@ static void run(const struct opts *o, const char *password, FILE *acked, FILE *e
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: writer -h HOST [-P PORT] -u USER -p PASSWORD_FILE -o ACKED_FILE -e ERRORS_FILE\n"
-			"              [-i FIRST_ID] [-n COUNT] [-t SECONDS] [-r RATE_PER_S] [-T READ_TIMEOUT_S]\n"
+	fprintf(stderr, "usage: writer -h HOST [-P PORT] -u USER -p PASSWORD_FILE\n"
+			"              -o ACKED_FILE -e ERRORS_FILE [-i FIRST_ID] [-n COUNT]\n"
+			"              [-t SECONDS] [-r RATE_PER_S] [-T READ_TIMEOUT_S]\n"
 			"Acked lines: ID EPOCH_S SERVER_ID. Error lines: ID EPOCH_S ERRNO MESSAGE.\n"
 			"Stops after COUNT inserts, SECONDS, or SIGTERM/SIGINT, whichever comes first.\n");
 }
