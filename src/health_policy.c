@@ -124,6 +124,21 @@ static bool peer_maybe_up(const struct health_input *in)
 	return in->peer_c->up || !in->peer_c->known || in->peer->reachable;
 }
 
+/* Connector/C client errors meaning "cannot reach the server" (CR_CONNECTION_ERROR,
+ * CR_CONN_HOST_ERROR, CR_UNKNOWN_HOST, CR_SERVER_GONE_ERROR, CR_SERVER_LOST), as opposed to
+ * refusals such as a wrong replication password, which a live peer would keep returning. */
+static bool io_retrying_network(const struct repl_status *r)
+{
+	static const int net_errnos[] = { 0, 2002, 2003, 2005, 2006, 2013 };
+
+	if (r->io != REPL_IO_CONNECTING)
+		return false;
+	for (size_t i = 0; i < sizeof(net_errnos) / sizeof(net_errnos[0]); i++)
+		if (r->last_io_errno == net_errnos[i])
+			return true;
+	return false;
+}
+
 static void check_repl(const struct conf *c, const struct health_input *in, struct issues *is)
 {
 	const struct repl_status *r = &in->local->repl;
@@ -154,8 +169,10 @@ static void check_repl(const struct conf *c, const struct health_input *in, stru
 			add(is, !stale_ok, h->weight_sql_down, "sql thread not running");
 	}
 	if (r->io != REPL_IO_YES) {
-		/* With the peer down the IO thread cannot connect; that is the failover case, not a fault. */
-		bool blocks = !stale_ok && peer_maybe_up(in);
+		/* With the peer down the IO thread cannot connect; that is the failover case, not a fault.
+		 * A thread retrying after a network error is the first witness of a dead peer, usually
+		 * before our own probe's fall count: it must not block the takeover that follows. */
+		bool blocks = !stale_ok && peer_maybe_up(in) && !io_retrying_network(r);
 
 		if (r->last_io_errno)
 			add(is, blocks, h->weight_io_down, "io thread not running (%s): errno %d",

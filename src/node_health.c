@@ -164,6 +164,10 @@ int node_on_worker(sd_event_source *src, int fd, uint32_t revents, void *ud)
 				}
 				if (which == NODE_LOCAL && (r->type == DB_JOB_SET_WRITABLE || r->type == DB_JOB_SET_READONLY))
 					n->local_epoch++;
+				/* The worker reads the server back after every command: that is now the
+				 * freshest picture (the policy must not see read_only from before a takeover). */
+				if (r->state.reachable)
+					s->state = r->state;
 				if (s->cmd_queued && !db_worker_busy(s->w[NODE_CMD])) {
 					s->cmd_queued = false;
 					db_worker_submit(s->w[NODE_CMD], &s->queued);

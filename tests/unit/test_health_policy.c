@@ -172,9 +172,16 @@ static const struct tcase cases[] = {
 	{ .name = "sql stopped by hand", .sql_stopped = true, .lag = LAG_NULL,
 	  .reason = "sql thread not running" },
 
-	/* IO thread: blocks only while the peer may be up. */
-	{ .name = "io down peer up", .io = REPL_IO_CONNECTING, .io_errno = 2003, .lag = LAG_NULL,
-	  .reason = "io thread not running (Connecting): errno 2003" },
+	/* IO thread: blocks only while the peer may be up, and not while it retries after a network
+	 * error (the first witness of a dead peer); a refusal such as a bad password still blocks. */
+	{ .name = "io down peer up", .io = REPL_IO_NO, .io_errno = 1236, .lag = LAG_NULL,
+	  .reason = "io thread not running (No): errno 1236" },
+	{ .name = "io retrying network peer up", .io = REPL_IO_CONNECTING, .io_errno = 2003, .lag = LAG_NULL,
+	  .eligible = true, .priority = 130, .reason = "io thread not running (Connecting): errno 2003" },
+	{ .name = "io retrying lost peer up", .io = REPL_IO_CONNECTING, .io_errno = 2013, .lag = LAG_NULL,
+	  .eligible = true, .priority = 130, .reason = "io thread not running (Connecting): errno 2013" },
+	{ .name = "io retrying refused peer up", .io = REPL_IO_CONNECTING, .io_errno = 1045, .lag = LAG_NULL,
+	  .reason = "io thread not running (Connecting): errno 1045" },
 	{ .name = "io down peer up stale", .promote_stale = true, .io = REPL_IO_CONNECTING, .io_errno = 2003,
 	  .lag = LAG_NULL, .eligible = true, .priority = 130,
 	  .reason = "io thread not running (Connecting): errno 2003" },
