@@ -1,21 +1,13 @@
 # shellcheck shell=bash
 # Two-node test scene for dualmaster: namespaces, a bridge, two real mariadbd in two-way GTID
 # replication, and helpers for tests. Source it, then:  lab_up; trap lab_down EXIT
+# The function list and every setting are in tests/lab/README.md.
 #
 # Layout (every name prefixed with $LAB_ID, every address in 192.0.2.0/24):
 #   ns $LAB_ID-node1  $LAB_ID"n1" 192.0.2.11/24 --+
 #   ns $LAB_ID-node2  $LAB_ID"n2" 192.0.2.12/24 --+-- ns $LAB_ID-sw: bridge $LAB_ID"br" 192.0.2.1/24
 #   ns $LAB_ID-client $LAB_ID"c"  192.0.2.100/24 -+   (ports $LAB_ID"p1", "p2", "pc"; tiebreaker)
 # VIP 192.0.2.50 is left to dualmasterd. State lives in $LAB_DIR; lab_down removes all of it.
-#
-# Settings (environment, read by lab_up):
-#   LAB_ID                   name prefix, [a-z0-9], at most 10 chars (default dm<pid>)
-#   LAB_DIR                  state directory; must not exist or be empty (default mktemp -d)
-#   LAB_SEMISYNC=1           semi-sync on both sides of both nodes (default 0: asynchronous)
-#   LAB_SEMISYNC_TIMEOUT_MS  rpl_semi_sync_master_timeout (default 10000)
-#   LAB_ADVERT_MS            dualmasterd advert_interval_ms in lab_write_dm_conf (default 100)
-#   LAB_KEEP=1               lab_down keeps $LAB_DIR (logs) and prints where
-#   LAB_QUIET=1              no progress lines
 
 LAB_ROOT=${LAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LAB_VIP=192.0.2.50
@@ -124,7 +116,9 @@ lab_stop() {
 }
 lab_pid_gone() { ! lab_pid_ours "$1"; }
 # True once PID has exited (zombie included), whatever its command line.
-lab_proc_gone() { [ ! -r "/proc/$1/stat" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+lab_proc_gone() {
+	[ ! -r "/proc/$1/stat" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
 
 # The scene's parts; each file only defines functions.
 # shellcheck source=tests/lab/lab_net.sh

@@ -78,13 +78,21 @@ lab_stop_dm() { lab_stop "dm-$1" "${2:-TERM}"; }
 
 # ---- client writer ----------------------------------------------------------------------------
 
+# Compiles tests/lab/writer.c once per source version into build/lab/ (renamed into place whole,
+# so concurrent runs never see half a binary); prints the binary's path.
 lab_writer_bin() {
-	local bin=$LAB_DIR/writer
+	local key bin tmp
+	key=$(md5sum <"$LAB_ROOT/tests/lab/writer.c" | cut -c1-12)
+	bin=$LAB_ROOT/build/lab/writer-$key
 	[ -x "$bin" ] && { echo "$bin"; return 0; }
-	# shellcheck disable=SC2046
-	cc -O2 -g -Wall -Wextra -Werror -std=gnu11 $(pkg-config --cflags libmariadb) -o "$bin" \
-		"$LAB_ROOT/tests/lab/writer.c" $(pkg-config --libs libmariadb) >&2 || return 1
-	echo "$bin"
+	mkdir -p "$LAB_ROOT/build/lab" && tmp=$(mktemp "$LAB_ROOT/build/lab/.writer.XXXXXX") || return 1
+	# shellcheck disable=SC2046 # pkg-config output splits on purpose
+	if ! cc -O2 -g -Wall -Wextra -Werror -std=gnu11 $(pkg-config --cflags libmariadb) -o "$tmp" \
+		"$LAB_ROOT/tests/lab/writer.c" $(pkg-config --libs libmariadb) >&2; then
+		rm -f "$tmp"
+		return 1
+	fi
+	chmod 0755 "$tmp" && mv -f "$tmp" "$bin" && echo "$bin"
 }
 
 # lab_writer_start [COUNT] [SECONDS] [RATE]: inserts into dmtest.writes through the VIP from the

@@ -80,7 +80,7 @@ lab_wait_mysqld() {
 			lab_die "mysqld on $node exited during start-up"
 			return 1
 		fi
-		if awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a > 60) }'; then
+		if lab_older "$start" 60; then
 			lab_die "mysqld on $node not answering after 60 s"
 			return 1
 		fi
@@ -125,7 +125,8 @@ lab_passwords() {
 # 0.6-2 s of CPU, so its result is kept as a template in build/lab/ (a build product like the
 # binaries, removed by `make clean`), keyed by the server version and the install options;
 # LAB_TEMPLATE=0 installs afresh every time.
-LAB_INSTALL_OPTS="--skip-test-db --skip-name-resolve --innodb-log-file-size=16M --innodb-buffer-pool-size=32M"
+LAB_INSTALL_OPTS="--skip-test-db --skip-name-resolve --innodb-log-file-size=16M"
+LAB_INSTALL_OPTS+=" --innodb-buffer-pool-size=32M"
 lab_install_db() {
 	local key tpl tmp
 	mkdir -p "$LAB_DIR/node1/tmp" "$LAB_DIR/node2/tmp" || return 1
