@@ -4,10 +4,12 @@
  *   1. FENCE        peer: read_only ON and kill its clients, so the old master stops taking writes.
  *                   Skipped when the peer's server is known down. A peer that answers but cannot be
  *                   fenced is alive and writable: we stay BACKUP.
- *   2. CATCHUP      local: apply everything the IO thread received, bounded by catchup_timeout_ms.
+ *   2. SEMISYNC_OFF local: when the peer is dead, every commit here waits for its ack until the
+ *                   semi-sync timeout, and that includes what our SQL thread applies from the relay
+ *                   log: the master side goes off before the catch-up (on again once the peer
+ *                   replicates from us).
+ *   3. CATCHUP      local: apply everything the IO thread received, bounded by catchup_timeout_ms.
  *                   Failure keeps us BACKUP and read-only unless promote_stale.
- *   3. SEMISYNC_OFF local: when the peer is dead our commits would wait for its ack until the
- *                   semi-sync timeout; turn the master side off (main turns it on again later).
  *   4. WRITABLE     local: read_only OFF, verified.
  *   5. CLAIM        shell: the FSM goes MASTER (advert first), VIPs added, gratuitous ARPs.
  * Any failure after step 4 is undone (VIP off, read_only ON) before we report it, so the VIP is
@@ -126,12 +128,18 @@ static struct fo_cmd fail(struct failover *f, const char *reason, uint64_t now_u
 
 /* --- takeover, in order --- */
 
+static struct fo_cmd step_writable(struct failover *f, uint64_t now_us)
+{
+	return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+}
+
 static struct fo_cmd step_catchup(struct failover *f, uint64_t now_us)
 {
 	return db_cmd(f, FO_STEP_CATCHUP, FO_LOCAL, DB_JOB_CATCHUP, f->in.catchup_timeout_ms, now_us);
 }
 
-static struct fo_cmd step_semisync_or_writable(struct failover *f, uint64_t now_us)
+/* After the fence: semi-sync off first when the peer is gone, then the catch-up. */
+static struct fo_cmd step_after_fence(struct failover *f, uint64_t now_us)
 {
 	/* Only when the peer is gone: a live, fenced peer still acks and keeps acked writes safe. */
 	if (f->in.manage_semisync && f->in.local_semisync_master && (f->peer_dead || !f->in.peer_up)) {
@@ -140,7 +148,7 @@ static struct fo_cmd step_semisync_or_writable(struct failover *f, uint64_t now_
 		c.job.on = false;
 		return c;
 	}
-	return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+	return step_catchup(f, now_us);
 }
 
 static struct fo_cmd takeover_start(struct failover *f, uint64_t now_us)
@@ -148,7 +156,7 @@ static struct fo_cmd takeover_start(struct failover *f, uint64_t now_us)
 	if (f->in.fence_peer && f->in.peer_up)
 		return db_cmd(f, FO_STEP_FENCE, FO_PEER, DB_JOB_FENCE, f->in.fence_timeout_ms, now_us);
 	f->peer_dead = !f->in.peer_up;
-	return step_catchup(f, now_us);
+	return step_after_fence(f, now_us);
 }
 
 static struct fo_cmd takeover_result(struct failover *f, const struct db_result *r, uint64_t now_us)
@@ -167,6 +175,12 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 			snprintf(why, sizeof(why), "peer server answers but could not be fenced: %s", r->error);
 			return fail(f, why, now_us);
 		}
+		return step_after_fence(f, now_us);
+	case FO_STEP_SEMISYNC_OFF:
+		if (r->rc == 0)
+			f->semisync_off = true;
+		else
+			add_note(f, "semi-sync master side still on: %s", r->error);
 		return step_catchup(f, now_us);
 	case FO_STEP_CATCHUP:
 		if (r->rc != 0) {
@@ -176,13 +190,7 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 				return fail(f, why, now_us);
 			add_note(f, "%s (promote_stale)", why);
 		}
-		return step_semisync_or_writable(f, now_us);
-	case FO_STEP_SEMISYNC_OFF:
-		if (r->rc == 0)
-			f->semisync_off = true;
-		else
-			add_note(f, "semi-sync master side still on: %s", r->error);
-		return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+		return step_writable(f, now_us);
 	case FO_STEP_WRITABLE:
 		if (r->rc != 0 || r->state.read_only != 0) {
 			/* It may have half-worked (super_read_only off, read_only on): undo anyway. */
@@ -344,16 +352,16 @@ struct fo_cmd fo_timeout(struct failover *f, uint64_t now_us)
 		 * on; its own daemon steps it down if it comes back, and it holds no VIP then. */
 		f->peer_dead = true;
 		add_note(f, "%s", "peer server did not answer the fence");
-		return step_catchup(f, now_us);
+		return step_after_fence(f, now_us);
 	case FO_STEP_CATCHUP:
 		if (f->in.promote_stale) {
 			add_note(f, "%s", "catch-up timed out (promote_stale)");
-			return step_semisync_or_writable(f, now_us);
+			return step_writable(f, now_us);
 		}
 		return fail(f, "cannot catch up: relay log not applied in time", now_us);
 	case FO_STEP_SEMISYNC_OFF:
 		add_note(f, "%s", "semi-sync off timed out");
-		return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+		return step_catchup(f, now_us);
 	case FO_STEP_WRITABLE:
 		f->writable = true; /* it may have taken effect: undo */
 		if (f->kind == FO_KIND_SWITCHOVER && f->aborting)

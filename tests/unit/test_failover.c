@@ -87,14 +87,15 @@ static void test_takeover_dead_peer_turns_semisync_off(void **st)
 
 	c = fo_db_result(&f, &r, T0);
 	assert_true(f.peer_dead);
-	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
-	r = res(&c, 0, true, 1);
-	c = fo_db_result(&f, &r, T0);
+	/* Before the catch-up: the applier's own commits would wait for the dead peer's ack. */
 	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
 	assert_false(c.job.on);
 	r = res(&c, 0, true, 1);
 	c = fo_db_result(&f, &r, T0);
 	assert_true(f.semisync_off);
+	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
+	r = res(&c, 0, true, 1);
+	c = fo_db_result(&f, &r, T0);
 	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
 	assert_non_null(strstr(f.note, "peer server unreachable"));
 }
@@ -106,8 +107,11 @@ static void test_peer_known_down_skips_fence(void **st)
 	struct fo_input in = base_input();
 	in.peer_up = false;
 	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
-	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
+	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
 	assert_true(f.peer_dead);
+	in.local_semisync_master = false;
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
 }
 
 static void test_fence_fails_on_live_peer_stays_readonly(void **st)
@@ -136,13 +140,13 @@ static void test_fence_timeout_carries_on(void **st)
 
 	assert_int_equal(f.job_target, FO_PEER);
 	c = fo_timeout(&f, c.deadline_us);
-	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
+	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
 	assert_true(f.peer_dead);
 	/* The late fence result is ignored. */
 	struct db_result late = { .id = fence_id, .rc = 0 };
 	struct fo_cmd none = fo_db_result(&f, &late, T0 + 5000000);
 	assert_int_equal(none.type, FO_CMD_NONE);
-	assert_int_equal(f.step, FO_STEP_CATCHUP);
+	assert_int_equal(f.step, FO_STEP_SEMISYNC_OFF);
 }
 
 static void test_catchup_failure_keeps_backup(void **st)
@@ -151,6 +155,7 @@ static void test_catchup_failure_keeps_backup(void **st)
 	struct failover f;
 	struct fo_input in = base_input();
 	in.peer_up = false;
+	in.local_semisync_master = false;
 	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
 	struct db_result r = res(&c, -ETIMEDOUT, true, 1);
 
