@@ -80,20 +80,35 @@ lab_stop_dm() { lab_stop "dm-$1" "${2:-TERM}"; }
 
 # Compiles tests/lab/writer.c once per source version into build/lab/ (renamed into place whole,
 # so concurrent runs never see half a binary); prints the binary's path.
-lab_writer_bin() {
-	local key bin tmp
-	key=$(md5sum <"$LAB_ROOT/tests/lab/writer.c" | cut -c1-12)
-	bin=$LAB_ROOT/build/lab/writer-$key
+# Compiles tests/lab/NAME.c once into build/lab (keyed by its source hash) and prints the path.
+lab_cbin() {
+	local name=$1 key bin tmp
+	key=$(md5sum <"$LAB_ROOT/tests/lab/$name.c" | cut -c1-12)
+	bin=$LAB_ROOT/build/lab/$name-$key
 	[ -x "$bin" ] && { echo "$bin"; return 0; }
-	mkdir -p "$LAB_ROOT/build/lab" && tmp=$(mktemp "$LAB_ROOT/build/lab/.writer.XXXXXX") || return 1
+	mkdir -p "$LAB_ROOT/build/lab" && tmp=$(mktemp "$LAB_ROOT/build/lab/.$name.XXXXXX") || return 1
 	# shellcheck disable=SC2046 # pkg-config output splits on purpose
 	if ! cc -O2 -g -Wall -Wextra -Werror -std=gnu11 $(pkg-config --cflags libmariadb) -o "$tmp" \
-		"$LAB_ROOT/tests/lab/writer.c" $(pkg-config --libs libmariadb) >&2; then
+		"$LAB_ROOT/tests/lab/$name.c" $(pkg-config --libs libmariadb) -lpthread >&2; then
 		rm -f "$tmp"
 		return 1
 	fi
 	chmod 0755 "$tmp" && mv -f "$tmp" "$bin" && echo "$bin"
 }
+lab_writer_bin() { lab_cbin writer; }
+
+# Both nodes' read_only and VIP every PERIOD_MS (default 10) for at most MAX_S (default 120) into
+# $LAB_DIR/samples; lab_sampler_check prints two_writable_ms, vip_on_readonly_ms, both_vip_ms.
+lab_sampler_start() {
+	local bin
+	bin=$(lab_cbin sampler) || return 1
+	LAB_SAMPLES=$LAB_DIR/samples
+	lab_spawn sampler "$LAB_DIR/sampler.log" "$(lab_ns client)" "$bin" "$LAB_SAMPLES" "${1:-10}" "${2:-120}" "$LAB_VIP" \
+		"$(lab_ns node1)" "$(lab_sock node1)" "$(lab_ns node2)" "$(lab_sock node2)"
+	lab_wait_for "sampler output" 10 test -s "$LAB_SAMPLES"
+}
+lab_sampler_stop() { lab_stop sampler TERM; }
+lab_sampler_check() { python3 "$LAB_ROOT/tests/lab/sample_check.py" "${1:-$LAB_DIR/samples}"; }
 
 # lab_writer_start [COUNT] [SECONDS] [RATE]: inserts into dmtest.writes through the VIP from the
 # client namespace, at most COUNT rows (default 1000) and SECONDS (default 20), RATE per second
