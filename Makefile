@@ -40,6 +40,9 @@ build/obj build/san build/unit build/unit-san build/fuzz:
 
 dualmasterd: build/obj/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# The daemon under AddressSanitizer/UBSan, for the integration test that runs it for real.
+build/san/dualmasterd: build/san/main.o $(SAN_OBJ)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 dualmasterctl: build/obj/dualmasterctl.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

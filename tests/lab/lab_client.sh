@@ -69,8 +69,10 @@ lab_start_dm() {
 	shift
 	lab_running "dm-$node" && { lab_die "dualmasterd on $node already runs"; return 1; }
 	[ -e "$(lab_dm_conf "$node")" ] || lab_write_dm_conf "$node" || return 1
+	# LAB_DM_WRAP: a command put in front (e.g. valgrind); LAB_DM_BIN: another build of the daemon.
+	# shellcheck disable=SC2086 # the wrapper splits into words on purpose
 	lab_spawn "dm-$node" "$LAB_DIR/dm-$node.log" "$(lab_ns "$node")" \
-		"$LAB_ROOT/dualmasterd" -f "$(lab_dm_conf "$node")" "$@"
+		${LAB_DM_WRAP:-} "${LAB_DM_BIN:-$LAB_ROOT/dualmasterd}" -f "$(lab_dm_conf "$node")" "$@"
 }
 
 # lab_stop_dm NODE [SIG]: SIG (default TERM) then bounded wait, KILL if it does not exit.
