@@ -10,6 +10,22 @@
 #include "notify.h"
 #include "status_format.h"
 
+static bool same_but_numbers(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a >= '0' && *a <= '9')
+			a++;
+		while (*b >= '0' && *b <= '9')
+			b++;
+		if (*a != *b)
+			return false;
+		if (!*a)
+			return true;
+		a++;
+		b++;
+	}
+}
+
 void node_evaluate(struct node *n)
 {
 	struct health_input in = {
@@ -23,9 +39,10 @@ void node_evaluate(struct node *n)
 	};
 	struct health_verdict v = health_evaluate(&n->conf, &in);
 
-	if (v.eligible != n->verdict.eligible || strcmp(v.reason, n->verdict.reason) != 0)
-		log_info("health: %s, priority %d: %s", v.eligible ? "eligible" : "not eligible", v.priority, v.reason);
 	bool changed = v.priority != n->verdict.priority || v.eligible != n->verdict.eligible;
+	/* Once per change: a reason that only counts up ("3 fails", "4 fails") is the same reason. */
+	if (changed || !same_but_numbers(v.reason, n->verdict.reason))
+		log_info("health: %s, priority %d: %s", v.eligible ? "eligible" : "not eligible", v.priority, v.reason);
 	n->verdict = v;
 	/* Maintenance freezes failover on this node: no takeover, no step-down. */
 	if (changed && !n->maintenance && n->first_round_done) {
@@ -131,6 +148,12 @@ static void first_round_check(struct node *n)
 		if (!n->srv[which].hc.known)
 			return;
 	n->first_round_done = true;
+	const struct semisync_state *ss = &n->srv[NODE_LOCAL].state.semisync;
+	/* failover-safety 3: only AFTER_SYNC keeps acknowledged commits on the peer before the client
+	 * hears OK; MariaDB's default is AFTER_COMMIT. */
+	if (ss->master_enabled == 1 && ss->wait_point[0] && strcmp(ss->wait_point, "AFTER_SYNC") != 0)
+		log_warnx("semi-sync wait point is %s: acknowledged commits can be lost on a crash; set "
+			  "rpl_semi_sync_master_wait_point=AFTER_SYNC", ss->wait_point);
 	node_evaluate(n);
 	struct vrrp_event ev = { .type = VRRP_EV_PRIORITY, .priority = (uint8_t)(n->verdict.priority ?: 1),
 				 .eligible = n->verdict.eligible && !n->maintenance };
