@@ -95,7 +95,7 @@ install: all
 	install -m 0755 dualmasterd $(DESTDIR)$(SBINDIR)/dualmasterd
 	install -m 0755 dualmasterctl $(DESTDIR)$(BINDIR)/dualmasterctl
 	install -m 0640 conf/dualmaster.conf $(DESTDIR)$(SYSCONFDIR)/dualmaster/dualmaster.conf
-	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
+	install -m 0644 sql/*.sql sql/*.cnf $(DESTDIR)$(DATADIR)/sql/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' conf/dualmasterd.service > $(DESTDIR)$(UNITDIR)/dualmasterd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/dualmasterd.service
 
