@@ -1,5 +1,6 @@
 /* The node's health loop: probes of both servers every interval, the policy after each result,
  * and the command workers' results handed to the failover sequence. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,28 @@
 #include "node.h"
 #include "notify.h"
 #include "status_format.h"
+
+/* True when two reasons differ in numbers only ("(2 fails)" and "(3 fails)", "lag 4s" and "lag 5s"):
+ * those change with every probe while a fault lasts, and logging each would flood the log at the
+ * probe rate; status shows the current count. */
+static bool reason_same_kind(const char *a, const char *b)
+{
+	for (;;) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			while (isdigit((unsigned char)*a))
+				a++;
+			while (isdigit((unsigned char)*b))
+				b++;
+			continue;
+		}
+		if (*a != *b)
+			return false;
+		if (!*a)
+			return true;
+		a++;
+		b++;
+	}
+}
 
 void node_evaluate(struct node *n)
 {
@@ -23,7 +46,8 @@ void node_evaluate(struct node *n)
 	};
 	struct health_verdict v = health_evaluate(&n->conf, &in);
 
-	if (v.eligible != n->verdict.eligible || strcmp(v.reason, n->verdict.reason) != 0)
+	if (v.eligible != n->verdict.eligible || v.priority != n->verdict.priority ||
+	    !reason_same_kind(v.reason, n->verdict.reason))
 		log_info("health: %s, priority %d: %s", v.eligible ? "eligible" : "not eligible", v.priority, v.reason);
 	bool changed = v.priority != n->verdict.priority || v.eligible != n->verdict.eligible;
 	n->verdict = v;
