@@ -1,5 +1,6 @@
 /* The node's health loop: probes of both servers every interval, the policy after each result,
  * and the command workers' results handed to the failover sequence. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +11,19 @@
 #include "notify.h"
 #include "status_format.h"
 
-static bool same_but_numbers(const char *a, const char *b)
+/* True when two reasons differ in numbers only ("(2 fails)" and "(3 fails)", "lag 4s" and "lag 5s"):
+ * those change with every probe while a fault lasts, and logging each would flood the log at the
+ * probe rate; status shows the current count. */
+static bool reason_same_kind(const char *a, const char *b)
 {
 	for (;;) {
-		while (*a >= '0' && *a <= '9')
-			a++;
-		while (*b >= '0' && *b <= '9')
-			b++;
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			while (isdigit((unsigned char)*a))
+				a++;
+			while (isdigit((unsigned char)*b))
+				b++;
+			continue;
+		}
 		if (*a != *b)
 			return false;
 		if (!*a)
@@ -39,10 +46,10 @@ void node_evaluate(struct node *n)
 	};
 	struct health_verdict v = health_evaluate(&n->conf, &in);
 
-	bool changed = v.priority != n->verdict.priority || v.eligible != n->verdict.eligible;
-	/* Once per change: a reason that only counts up ("3 fails", "4 fails") is the same reason. */
-	if (changed || !same_but_numbers(v.reason, n->verdict.reason))
+	if (v.eligible != n->verdict.eligible || v.priority != n->verdict.priority ||
+	    !reason_same_kind(v.reason, n->verdict.reason))
 		log_info("health: %s, priority %d: %s", v.eligible ? "eligible" : "not eligible", v.priority, v.reason);
+	bool changed = v.priority != n->verdict.priority || v.eligible != n->verdict.eligible;
 	n->verdict = v;
 	/* Maintenance freezes failover on this node: no takeover, no step-down. */
 	if (changed && !n->maintenance && n->first_round_done) {
