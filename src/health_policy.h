@@ -42,7 +42,9 @@ struct health_verdict {
  * - SQL thread stopped with an error, or not running, on a replica: not eligible unless
  *   takeover.promote_stale, else weight_sql_down;
  * - IO thread not running while the peer server is up: not eligible unless promote_stale
- *   (weight_io_down); with the peer down, IO down is expected and only costs weight_io_down;
+ *   (weight_io_down); with the peer down, or while the thread retries after a network error
+ *   (Connecting with errno 2002/2003/2005/2006/2013: the first witness of a dead peer), IO down
+ *   only costs weight_io_down;
  * - lag > max_lag_s: weight_lag (not eligible unless promote_stale);
  * - peer server down: weight_peer_down.
  * - master whose local server reports read_only=ON: not eligible (someone fenced it);
@@ -50,12 +52,13 @@ struct health_verdict {
  * the writer); only local server health or isolation removes it.
  * Further details of this implementation:
  * - all pointers in `in` must be valid; c->vrrp.priority is the base; weights are subtracted as given;
- * - a master pays the replication weights (as with promote_stale) but is never made ineligible by them;
+ * - a master's replication problems are reasons only: no weight, never ineligible (moving the role
+ *   away from a writer whose inbound stream broke would strand what it wrote);
  * - no replication configured (!repl.configured or REPL_IO_NONE) counts as both threads down:
  *   "replication not configured", weight_io_down + weight_sql_down, not eligible on a backup
  *   unless promote_stale;
  * - local counter up but the latest snapshot unreachable ("local mysqld probe failed (1 fails): ..."):
- *   replication is unknown, so a backup is not eligible unless promote_stale; a master stays;
+ *   a reason only; fall decides, and the shell keeps the last good replication picture meanwhile;
  * - for the IO rule the peer counts as up unless known down: counter up, never sampled, or its
  *   latest snapshot reachable; weight_peer_down needs the counter known and down;
  * - NULL lag with both threads running on a backup is reported ("lag unknown (NULL)"), no weight;
