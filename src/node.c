@@ -216,6 +216,11 @@ static void fo_finished(struct node *n)
 		} else {
 			node_switchover_progress(n, why, true, false);
 		}
+		/* Health was not fed to the FSM during the switchover: the verdict on the server as
+		 * it is now (a real fault meanwhile still steps this node down). */
+		node_evaluate(n);
+		if (!n->maintenance)
+			node_force_priority(n);
 	}
 	if (n->shutting_down && !fo_active(&n->fo))
 		sd_event_exit(n->ev, 0);
