@@ -244,6 +244,8 @@ static int handle_line(const char *line, bool raw)
 			printf("%s\n", line);
 		else if (json_get(line, "text"))
 			print_text(json_get(line, "text"));
+		else if (json_get(line, "message"))
+			print_text(json_get(line, "message"));
 		return EXIT_OK;
 	}
 	if (json_is_false(ok)) {

@@ -208,7 +208,13 @@ static void fo_finished(struct node *n)
 		}
 	} else if (kind == FO_KIND_SWITCHOVER) {
 		if (f->ok) {
-			n->holddown_until_us = node_now(n) + (uint64_t)n->conf.takeover.holddown_ms * 1000;
+			const struct conf_takeover *t = &n->conf.takeover;
+			n->holddown_until_us = node_now(n) + (uint64_t)t->holddown_ms * 1000;
+			/* The peer's takeover (fence, catch-up, semi-sync, read_only OFF, each bounded)
+			 * can outlast our Master_Down_Interval: a takeover of ours then would fence the
+			 * new master just as it write-enables. Its first advert ends the wait. */
+			uint64_t bound_ms = (uint64_t)t->catchup_timeout_ms + 3ull * t->fence_timeout_ms;
+			n->handover_until_us = node_now(n) + bound_ms * 1000;
 			/* The peer applied everything: resign so it takes over after Skew_Time. */
 			struct vrrp_event ev = { .type = VRRP_EV_RELINQUISH };
 			node_fsm_event(n, &ev);
@@ -216,6 +222,11 @@ static void fo_finished(struct node *n)
 		} else {
 			node_switchover_progress(n, why, true, false);
 		}
+		/* Health was not fed to the FSM during the switchover: the verdict on the server as
+		 * it is now (a real fault meanwhile still steps this node down). */
+		node_evaluate(n);
+		if (!n->maintenance)
+			node_force_priority(n);
 	}
 	if (n->shutting_down && !fo_active(&n->fo))
 		sd_event_exit(n->ev, 0);
@@ -317,6 +328,10 @@ static int on_fsm_timer(sd_event_source *s, uint64_t usec, void *ud)
 	/* Frozen or in maintenance a backup never takes over; a master keeps advertising. */
 	if ((n->maintenance || n->frozen) && n->fsm.state != VRRP_STATE_MASTER)
 		return 0;
+	if (n->fsm.state == VRRP_STATE_BACKUP && node_now(n) < n->handover_until_us) {
+		node_arm(s, n->handover_until_us);
+		return 0;
+	}
 	node_fsm_event(n, &ev);
 	return 0;
 }
@@ -410,6 +425,8 @@ static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
 			continue;
 		struct vrrp_event ev = { .type = VRRP_EV_ADVERT, .adv_priority = adv->priority, .adv_src = adv->src,
 					 .adv_interval_cs = adv->interval_cs };
+		if (adv->priority > 0)
+			n->handover_until_us = 0; /* a master speaks: the hand-over is over */
 		bool was_frozen = n->frozen;
 		/* Diverged both ways: this one meeting is settled by the RFC rule (both sides compute
 		 * the same), then nothing moves until an operator reconciles. */

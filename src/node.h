@@ -74,6 +74,8 @@ struct node {
 	bool shutting_down;
 	bool semisync_turned_off;        /* we switched our semi-sync master side off */
 	uint64_t holddown_until_us;      /* no preemption before this */
+	uint64_t handover_until_us;      /* after our switchover: the peer's takeover may run until
+					  * this; no master-down takeover of ours before it */
 	uint64_t state_since_us;
 
 	struct ctl_server *ctl;

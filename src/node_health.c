@@ -50,9 +50,12 @@ void node_evaluate(struct node *n)
 	    !reason_same_kind(v.reason, n->verdict.reason))
 		log_info("health: %s, priority %d: %s", v.eligible ? "eligible" : "not eligible", v.priority, v.reason);
 	bool changed = v.priority != n->verdict.priority || v.eligible != n->verdict.eligible;
+	/* A switchover sets read_only ON while still MASTER, which the policy calls a fault; fed to
+	 * the FSM it would resign before the peer caught up. fo_finished feeds the verdict after. */
+	bool switching = fo_active(&n->fo) && n->fo.kind == FO_KIND_SWITCHOVER;
 	n->verdict = v;
 	/* Maintenance freezes failover on this node: no takeover, no step-down. */
-	if (changed && !n->maintenance && n->first_round_done) {
+	if (changed && !n->maintenance && !switching && n->first_round_done) {
 		struct vrrp_event ev = { .type = VRRP_EV_PRIORITY, .priority = (uint8_t)(v.priority ? v.priority : 1),
 					 .eligible = v.eligible };
 		node_fsm_event(n, &ev);
