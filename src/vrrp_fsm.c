@@ -231,9 +231,23 @@ static void bk_timer(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t n
 		return;
 	}
 	/* RFC 5798 6.4.2 "If the Master_Down_Timer fires" the router becomes Master; we first run the
-	 * failover sequence, and claim only once it reports success. */
-	f->deadline_us = 0;
-	go(o, VRRP_STATE_TAKEOVER, VRRP_ACT_START_TAKEOVER, "master down timer expired: taking over");
+	 * failover sequence, and claim only once it reports success. Meanwhile we advertise at our
+	 * interval, so a peer that is BACKUP keeps its own down timer reset and does not start a
+	 * takeover of its own (fencing us) while ours takes longer than its Master_Down_Interval. */
+	f->deadline_us = advert_deadline(f, now);
+	go(o, VRRP_STATE_TAKEOVER, VRRP_ACT_START_TAKEOVER | VRRP_ACT_SEND_ADVERT,
+	   "master down timer expired: taking over");
+}
+
+static void tk_timer(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t now, struct vrrp_fsm_out *o)
+{
+	(void)ev;
+	if (!timer_due(f, now)) {
+		ignore(o, "stale timer: advert deadline not reached");
+		return;
+	}
+	f->deadline_us = advert_deadline(f, now);
+	go(o, VRRP_STATE_TAKEOVER, VRRP_ACT_SEND_ADVERT, "advert timer during takeover");
 }
 
 static void bk_prio(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t now, struct vrrp_fsm_out *o)
@@ -254,7 +268,12 @@ static void tk_advert(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t 
 		go(o, VRRP_STATE_TAKEOVER, 0, "priority 0 advert during takeover: carrying on");
 		return;
 	}
-	if (!backup_accepts(f, ev)) {
+	/* As BACKUP would (backup_accepts), except that an equal priority is settled by address:
+	 * both nodes may be taking over at once, each advertising, and with equal timers both
+	 * yielding would only make them meet again one Master_Down_Interval later. */
+	bool yield = backup_accepts(f, ev) &&
+		     (ev->adv_priority != f->priority || ev->data_verdict < 0 || peer_outranks(f, ev));
+	if (!yield) {
 		go(o, VRRP_STATE_TAKEOVER, 0, "lower-priority advert during takeover: carrying on");
 		return;
 	}
@@ -451,7 +470,7 @@ static fsm_fn *const fsm_tbl[VRRP_STATE_MAX][VRRP_EV_MAX] = {
 	/*                        STARTUP     ADVERT     TIMER     PRIORITY   DONE     RELINQUISH  SHUTDOWN */
 	[VRRP_STATE_INIT] =     { init_start, NULL,      NULL,     init_prio, NULL,    NULL,       to_init },
 	[VRRP_STATE_BACKUP] =   { NULL,       bk_advert, bk_timer, bk_prio,   NULL,    not_master, to_init },
-	[VRRP_STATE_TAKEOVER] = { NULL,       tk_advert, NULL,     tk_prio,   tk_done, tk_relinq,  tk_shut },
+	[VRRP_STATE_TAKEOVER] = { NULL,       tk_advert, tk_timer, tk_prio,   tk_done, tk_relinq,  tk_shut },
 	[VRRP_STATE_MASTER] =   { NULL,       ms_advert, ms_timer, ms_prio,   NULL,    ms_relinq,  ms_shut },
 	[VRRP_STATE_FAULT] =    { NULL,       ft_advert, NULL,     ft_prio,   NULL,    not_master, to_init },
 };

@@ -29,11 +29,13 @@ static const char *violation(const struct vrrp_fsm *before, const struct vrrp_fs
 	if (o->ignored)
 		return a == 0 && to == from && memcmp(before, after, sizeof(*after)) == 0 ?
 			       NULL : "an ignored event changed something";
-	if ((to == VRRP_STATE_INIT || to == VRRP_STATE_TAKEOVER || to == VRRP_STATE_FAULT) && o->deadline_us)
-		return "INIT, TAKEOVER and FAULT have no timer";
-	if ((to == VRRP_STATE_BACKUP || to == VRRP_STATE_MASTER) && o->deadline_us == 0)
-		return "BACKUP and MASTER always have a timer";
-	if (to != from && (to == VRRP_STATE_BACKUP || to == VRRP_STATE_MASTER) && o->deadline_us <= now)
+	if ((to == VRRP_STATE_INIT || to == VRRP_STATE_FAULT) && o->deadline_us)
+		return "INIT and FAULT have no timer";
+	/* TAKEOVER advertises at our interval while the failover sequence runs. */
+	if ((to == VRRP_STATE_BACKUP || to == VRRP_STATE_TAKEOVER || to == VRRP_STATE_MASTER) && o->deadline_us == 0)
+		return "BACKUP, TAKEOVER and MASTER always have a timer";
+	if (to != from && (to == VRRP_STATE_BACKUP || to == VRRP_STATE_TAKEOVER || to == VRRP_STATE_MASTER) &&
+	    o->deadline_us <= now)
 		return "entered BACKUP or MASTER with a deadline in the past";
 	if (is_set(a, VRRP_ACT_START_TAKEOVER) != (from == VRRP_STATE_BACKUP && to == VRRP_STATE_TAKEOVER))
 		return "START_TAKEOVER iff BACKUP -> TAKEOVER";
@@ -46,8 +48,8 @@ static const char *violation(const struct vrrp_fsm *before, const struct vrrp_fs
 	if (is_set(a, VRRP_ACT_ABORT_TAKEOVER) != (from == VRRP_STATE_TAKEOVER && to != VRRP_STATE_TAKEOVER &&
 						  ev->type != VRRP_EV_TAKEOVER_DONE))
 		return "ABORT_TAKEOVER iff TAKEOVER is left by anything but TAKEOVER_DONE";
-	if (is_set(a, VRRP_ACT_SEND_ADVERT) && to != VRRP_STATE_MASTER)
-		return "SEND_ADVERT only as MASTER";
+	if (is_set(a, VRRP_ACT_SEND_ADVERT) && to != VRRP_STATE_MASTER && to != VRRP_STATE_TAKEOVER)
+		return "SEND_ADVERT only as MASTER or while taking over";
 	if (to == VRRP_STATE_MASTER && from != VRRP_STATE_MASTER &&
 	    !(from == VRRP_STATE_TAKEOVER && ev->type == VRRP_EV_TAKEOVER_DONE && ev->ok))
 		return "MASTER only from TAKEOVER with TAKEOVER_DONE ok";
