@@ -119,21 +119,22 @@ ka_clean() {
 TAKEOVER_MS=2000
 MARGIN_MS=3000
 STARTUP_MS=3000
-skew_ms() { if [ "$1" = 2 ]; then echo $(((256 - $3) * 1000 / 256)); else echo $(((256 - $3) * $2 / 256)); fi; }
+# skew_ms VERSION ADVERT_MS PRIORITY
+skew_ms() {
+	if [ "$1" = 2 ]; then echo $(((256 - $3) * 1000 / 256)); else echo $(((256 - $3) * $2 / 256)); fi
+}
 down_ms() { echo $((3 * $2 + $(skew_ms "$@"))); }
 wait_s() { echo $((($1 + 999) / 1000)); }
 
 # round VERSION ADVERT_MS DM_PRIO KA_PRIO AUTH
 round() {
-	local v=$1 adv=$2 dmp=$3 kap=$4 auth=$5 adv_s hi lo t0 ms bound
+	local v=$1 adv=$2 dmp=$3 kap=$4 auth=$5 adv_s t0 ms bound
 	ROUND=$((ROUND + 1))
 	adv_s=$(awk -v a="$adv" 'BEGIN { print a / 1000 }')
 	local tag="v$v ${adv}ms${auth:+ PASS} dm $dmp / ka $kap"
 	echo "---- round $ROUND: $tag"
-	if [ "$dmp" -gt "$kap" ]; then hi=dm; lo=ka; else hi=ka; lo=dm; fi
-
 	# The lower priority starts first and becomes master alone; the higher one then preempts it.
-	if [ $lo = ka ]; then
+	if [ "$dmp" -gt "$kap" ]; then
 		ka_start "$v" "$adv_s" "$kap" "$auth" || return 1
 		check "$tag: keepalived alone takes the VIP" \
 			lab_wait_for "VIP on node2" "$(wait_s $(($(down_ms "$v" "$adv" "$kap") + MARGIN_MS)))" holder_is node2

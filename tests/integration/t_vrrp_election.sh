@@ -178,6 +178,8 @@ check "node2 logged the stale VIP removal" grep -q "VIPs on .* at start (left by
 check "restarted node2 settles BACKUP" lab_wait_for "node2 BACKUP" 15 dm_settled node2 BACKUP
 check "VIP on node1 only" holder_is node1
 check "replication fine again" lab_wait_repl 15
+check_eq "restarted node2 never went TAKEOVER/MASTER" 0 \
+	"$(dm_get node2 'sum(t["to"] in ("TAKEOVER", "MASTER") for t in s["transitions"])')"
 
 # ---- (e) isolation from the policy: the master loses the tiebreaker, the VIP moves ---------------
 write_confs true || { bad "configs"; exit 1; }
