@@ -178,9 +178,14 @@ int dbw_client_filter(struct db_worker *w, char *buf, size_t len)
 	mysql_real_escape_string(w->h, user, w->conf.user, strlen(w->conf.user));
 	/* Spared (notes §5): our own session, replica threads ('system user'), the peer's IO thread
 	 * (Binlog Dump*) and its account, the event scheduler, and the daemon's account, whose sessions
-	 * are the other workers here and on the peer: killing them would only cost reconnects. */
+	 * are the other workers here and on the peer: killing them would only cost reconnects.
+	 * A session still logging in shows as 'unauthenticated user': it may be one of those (our own
+	 * probe connecting while the start-up read-only job kills, or a replica's IO thread), and it
+	 * holds no transaction; once logged in it is no different from a client connecting just after
+	 * the kill, and the re-list after KILL_SETTLE_MS sees it under its real name. */
 	n = snprintf(buf, len,
-		     "ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', '%s')"
+		     "ID <> CONNECTION_ID()"
+		     " AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user', '%s')"
 		     " AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Binlog Dump GTID', 'Slave_IO',"
 		     " 'Slave_SQL', 'Slave_worker')"
 		     " AND USER NOT IN (SELECT USER FROM information_schema.PROCESSLIST"
