@@ -24,7 +24,7 @@ enum fo_step {
 	FO_STEP_DROP_VIP,     /* shell: VIPs off */
 	FO_STEP_READONLY,     /* local: read_only ON (+ kill clients) */
 	FO_STEP_PEER_CATCHUP, /* peer: wait until it applied our last GTID (switchover) */
-	FO_STEP_PEER_QUIET,   /* shell timer: an isolated old master has not surely made itself read-only yet */
+	FO_STEP_PEER_QUIET,   /* shell timer: until a cut-off old master has surely made itself read-only */
 	FO_STEP_DONE,
 	FO_STEP_FAILED,
 	FO_STEP_MAX

@@ -171,7 +171,8 @@ static struct fo_input fo_input_now(struct node *n, bool adverts_lost)
 static uint64_t isolated_peer_quiet_at(const struct node *n, bool adverts_lost, uint64_t now)
 {
 	const struct conf_tiebreaker *tb = &n->conf.tiebreaker;
-	uint64_t down_us = vrrp_master_down_us(n->fsm.conf.version, n->fsm.priority, n->fsm.master_adver_int_cs);
+	uint64_t down_us = vrrp_master_down_us(n->fsm.conf.version, n->fsm.priority,
+					       n->fsm.master_adver_int_cs);
 
 	if (!adverts_lost || tb->n_targets == 0 || now < down_us)
 		return 0;
@@ -288,8 +289,8 @@ void node_fo_exec(struct node *n, struct fo_cmd c)
 			fo_finished(n);
 			return;
 		case FO_CMD_WAIT:
-			log_info("%s: master silent and its server unreachable: read_only OFF in %llu ms, once a "
-				 "cut-off master has surely stepped down", fo_kind_name(n->fo.kind),
+			log_info("%s: master silent, its server unreachable: read_only OFF in %llu ms, once "
+				 "a cut-off master has surely stepped down", fo_kind_name(n->fo.kind),
 				 (unsigned long long)((c.deadline_us - node_now(n)) / 1000));
 			node_arm(n->fo_timer, c.deadline_us);
 			node_status_publish(n);

@@ -88,14 +88,15 @@ static void readonly_enforce(struct node *n)
 	const struct node_server *s = &n->srv[NODE_LOCAL];
 	enum vrrp_state st = n->fsm.state;
 
-	if (st == VRRP_STATE_MASTER || st == VRRP_STATE_TAKEOVER || st == VRRP_STATE_INIT || fo_active(&n->fo) ||
-	    n->maintenance || n->shutting_down || !n->first_round_done)
+	if (st == VRRP_STATE_MASTER || st == VRRP_STATE_TAKEOVER || st == VRRP_STATE_INIT ||
+	    fo_active(&n->fo) || n->maintenance || n->shutting_down || !n->first_round_done)
 		return;
 	/* The last probe's answer is the evidence; waiting for `rise` would only prolong it. */
 	if (!s->state.reachable || s->state.read_only != 0 || s->cmd_queued || db_worker_busy(s->w[NODE_CMD]))
 		return;
 	log_warnx("local server writable while %s: read_only ON again", vrrp_state_name(st));
-	struct db_job job = { .type = DB_JOB_SET_READONLY, .kill_clients = n->conf.takeover.kill_clients_on_stepdown,
+	struct db_job job = { .type = DB_JOB_SET_READONLY,
+			      .kill_clients = n->conf.takeover.kill_clients_on_stepdown,
 			      .timeout_ms = n->conf.takeover.fence_timeout_ms };
 	node_submit_cmd(n, NODE_LOCAL, job);
 }

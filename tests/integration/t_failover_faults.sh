@@ -3,7 +3,7 @@
 # VIP ends on the survivor, never two writable servers, every acknowledged row on the new master, the
 # old master rejoins read-only; and a backup whose SQL thread is stopped is not promoted.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lab/lab.sh
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 
@@ -48,7 +48,8 @@ die() {
 # dm_field NODE KEY: one top-level field of the daemon's status (python repr for non-strings).
 dm_field() {
 	"$CTL" -s "$LAB_DIR/dm-$1.sock" status --json 2>/dev/null |
-		python3 -c 'import sys, json; print(json.load(sys.stdin)["status"].get(sys.argv[1]))' "$2" 2>/dev/null
+		python3 -c 'import sys, json; print(json.load(sys.stdin)["status"].get(sys.argv[1]))' "$2" \
+			2>/dev/null
 }
 dm_state_is() { [ "$(dm_field "$1" state)" = "$2" ]; }
 dm_state_in() {
@@ -92,10 +93,9 @@ max_ack_gap_ms() {
 }
 
 # ---- samples ("T_MS NODE RO VIP", T_MS from the sampler's start) ----
-# The sampler's clock starts between these two stamps; windows are cut with the later one, so a
-# window "before the undo" never holds a sample taken after it.
+# The sampler's clock starts before lab_sampler_start returns; windows are cut on a clock started
+# after that, so a window "before the undo" never holds a sample taken after it.
 sampler_begin() {
-	SAMPLER_T0=$EPOCHREALTIME
 	lab_sampler_start 10 90 || die "sampler"
 	SAMPLER_T1=$EPOCHREALTIME
 }
@@ -162,7 +162,7 @@ undo() {
 scenario() {
 	local fault=$1 master survivor sid_m sid_s t0 t_vip run acked lost gap t_undo rejoin_max=0
 	master=$(lab_vip_holder)
-	case $master in node1|node2) ;; *) die "$fault: no single VIP holder before the fault ($master)" ;; esac
+	case $master in node1|node2) ;; *) die "$fault: no single VIP holder before ($master)" ;; esac
 	survivor=$(lab_peer "$master")
 	sid_m=$(lab_nodenum "$master")
 	sid_s=$(lab_nodenum "$survivor")
@@ -178,7 +178,8 @@ scenario() {
 	lab_wait_for "VIP on $survivor after $fault" "$VIP_MOVE_MAX_S" vip_on "$survivor" ||
 		fail "$fault: VIP not on $survivor within ${VIP_MOVE_MAX_S}s"
 	t_vip=$(lab_elapsed "$t0")
-	dm_state_is "$survivor" MASTER || fail "$fault: $survivor holds the VIP but is $(dm_field "$survivor" state)"
+	dm_state_is "$survivor" MASTER ||
+		fail "$fault: $survivor holds the VIP but is $(dm_field "$survivor" state)"
 	# The writer reaches the new master through the VIP (a statement stuck on the old one first
 	# times out).
 	lab_wait_for "acks from $survivor" $((WRITER_S + 5)) acked_from_ge "$sid_s" 50 ||
@@ -186,7 +187,7 @@ scenario() {
 	# Nothing acknowledged is lost at the takeover: checked before the old master is back, so
 	# replication from it cannot fill a gap afterwards.
 	lost=$(acked_missing_on "$survivor" "$run" "$sid_m")
-	[ "$lost" -eq 0 ] || fail "$fault: $lost rows acknowledged by $master missing on $survivor after takeover"
+	[ "$lost" -eq 0 ] || fail "$fault: $lost rows acked by $master missing on $survivor after takeover"
 
 	t_undo=$(sampler_now_ms)
 	undo "$fault" "$master" || die "$fault: undo failed"
@@ -203,7 +204,7 @@ scenario() {
 	sampler_verdict "$fault (rejoin)" "$LAB_DIR/samples.b" "$rejoin_max"
 
 	acks_one_writer "$sid_m" "$sid_s" ||
-		fail "$fault: acknowledgements from $master after $survivor took writes (or from an unknown server)"
+		fail "$fault: acks from $master after $survivor took writes (or from an unknown server)"
 	acked=$(wc -l <"$LAB_WRITER_ACKED")
 	lost=$(acked_missing_on "$survivor" "$run")
 	[ "$lost" -eq 0 ] || fail "$fault: $lost of $acked acknowledged rows missing on $survivor"
@@ -213,10 +214,11 @@ scenario() {
 		fail "$fault: node1 and node2 hold different rows after the rejoin"
 	gap=$(max_ack_gap_ms)
 	echo "   acked=$acked (by $master: $(acked_by "$sid_m"), by $survivor: $(acked_by "$sid_s"))" \
-		"unknown outcome=$(wc -l <"$LAB_WRITER_ERRORS") missing=$lost; $(tail -n1 "$LAB_DIR/writer.log")"
+		"unknown outcome=$(wc -l <"$LAB_WRITER_ERRORS") missing=$lost;" \
+		"$(tail -n1 "$LAB_DIR/writer.log")"
 	echo "   rejoined: $survivor MASTER, $master BACKUP read_only=1, replication in sync"
-	RESULTS+=("$(printf '%-5s VIP moved after %5.2f s, write outage %5d ms, acked %4d, lost %d, rejoin two-writable %s ms' \
-		"$fault" "$t_vip" "$gap" "$acked" "$lost" "$TWO_MS")")
+	RESULTS+=("$(printf '%-5s VIP moved after %5.2f s, write outage %5d ms, acked %4d, lost %d, %s' \
+		"$fault" "$t_vip" "$gap" "$acked" "$lost" "rejoin two-writable $TWO_MS ms")")
 }
 
 # A backup with a stopped SQL thread is not promoted (default promote_stale = false): its relay
@@ -244,15 +246,19 @@ scenario_sqlstop() {
 	while ! lab_older "$t0" 4; do
 		h=$(lab_vip_holder)
 		[ "$h" = none ] || { fail "sqlstop: VIP on $h, $backup's SQL thread stopped"; break; }
-		dm_state_in "$backup" BACKUP FAULT || { fail "sqlstop: $backup is $(dm_field "$backup" state)"; break; }
+		dm_state_in "$backup" BACKUP FAULT ||
+			{ fail "sqlstop: $backup is $(dm_field "$backup" state)"; break; }
 		sleep 0.1
 	done
 	ro_is "$backup" 1 || fail "sqlstop: $backup is writable with its SQL thread stopped"
 	reason=$(dm_field "$backup" reason)
 	echo "   $backup: state $(dm_field "$backup" state), eligible $(dm_field "$backup" eligible)," \
 		"reason: $reason"
-	case $reason in *"sql thread"*) ;; *) fail "sqlstop: status reason does not name the SQL thread: $reason" ;; esac
-	[ "$(acked_by "$sid_b")" -eq 0 ] || fail "sqlstop: $backup acknowledged writes with its SQL thread stopped"
+	case $reason in
+	*"sql thread"*) ;;
+	*) fail "sqlstop: status reason does not name the SQL thread: $reason" ;;
+	esac
+	[ "$(acked_by "$sid_b")" -eq 0 ] || fail "sqlstop: $backup acked writes with its SQL thread stopped"
 	# The block was the SQL thread and nothing else: started again, the backup applies its relay
 	# log and takes over (Master_Down passed long ago; one probe, catch-up, no fence: ~1 s).
 	lab_sql "$backup" 'START SLAVE SQL_THREAD' || die "START SLAVE SQL_THREAD"

@@ -371,7 +371,8 @@ static void test_isolated_peer_quiet_at(void **st)
 	 * bounded by fence_timeout (2 s) plus the 1 s margin: 15.6 s. */
 	assert_int_equal(fo_isolated_peer_quiet_at_us(10000000, 100000, 2, 1000, 500, 2000), 15600000);
 	/* Rounds never overlap: a timeout above the interval sets the period. */
-	assert_int_equal(fo_isolated_peer_quiet_at_us(0, 1000000, 2, 200, 500, 1000), 1000000 + 1500000 + 2000000);
+	assert_int_equal(fo_isolated_peer_quiet_at_us(0, 1000000, 2, 200, 500, 1000),
+			 1000000 + 1500000 + 2000000);
 }
 
 static void test_stepdown_order(void **st)
