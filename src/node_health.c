@@ -77,6 +77,30 @@ static void semisync_restore(struct node *n)
 	log_info("peer replicates again: semi-sync master side back on");
 }
 
+/* Only the master's server is writable (failover-safety 1, 5), yet a node that is not master can
+ * find its own server writable: a step-down that could not set read_only (server hung: it resumes
+ * with read_only OFF once continued, and the statement queued before may then fail behind a commit
+ * frozen mid-way), a failed transition, a change by hand. Set it read-only again, once per probe
+ * round while the last probe answers read_only OFF; not during a sequence (it owns read_only) nor
+ * in maintenance (the operator has the node). */
+static void readonly_enforce(struct node *n)
+{
+	const struct node_server *s = &n->srv[NODE_LOCAL];
+	enum vrrp_state st = n->fsm.state;
+
+	if (st == VRRP_STATE_MASTER || st == VRRP_STATE_TAKEOVER || st == VRRP_STATE_INIT ||
+	    fo_active(&n->fo) || n->maintenance || n->shutting_down || !n->first_round_done)
+		return;
+	/* The last probe's answer is the evidence; waiting for `rise` would only prolong it. */
+	if (!s->state.reachable || s->state.read_only != 0 || s->cmd_queued || db_worker_busy(s->w[NODE_CMD]))
+		return;
+	log_warnx("local server writable while %s: read_only ON again", vrrp_state_name(st));
+	struct db_job job = { .type = DB_JOB_SET_READONLY,
+			      .kill_clients = n->conf.takeover.kill_clients_on_stepdown,
+			      .timeout_ms = n->conf.takeover.fence_timeout_ms };
+	node_submit_cmd(n, NODE_LOCAL, job);
+}
+
 static void probe_feed(struct node *n, int which, bool ok)
 {
 	struct node_server *s = &n->srv[which];
@@ -145,6 +169,7 @@ int node_on_probe_timer(sd_event_source *src, uint64_t usec, void *ud)
 	probe_round(n);
 	node_evaluate(n);
 	semisync_restore(n);
+	readonly_enforce(n);
 	node_status_publish(n);
 	node_arm(src, usec + (uint64_t)n->conf.health.interval_ms * 1000);
 	return 0;
