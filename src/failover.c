@@ -10,9 +10,6 @@
  *                   replicates from us).
  *   3. CATCHUP      local: apply everything the IO thread received, bounded by catchup_timeout_ms.
  *                   Failure keeps us BACKUP and read-only unless promote_stale.
- *   3b. PEER_QUIET  when the master's adverts stopped and its server could not be reached, it may
- *                   be alive but cut off, its server still writable until its own isolation check
- *                   steps it down: wait until that has surely happened (in.peer_quiet_at_us).
  *   4. WRITABLE     local: read_only OFF, verified.
  *   5. CLAIM        shell: the FSM goes MASTER (advert first), VIPs added, gratuitous ARPs.
  * Any failure after step 4 is undone (VIP off, read_only ON) before we report it, so the VIP is
@@ -40,7 +37,6 @@ static const char *const step_names[FO_STEP_MAX] = {
 	[FO_STEP_DROP_VIP] = "drop VIP",
 	[FO_STEP_READONLY] = "read_only ON",
 	[FO_STEP_PEER_CATCHUP] = "peer catch up",
-	[FO_STEP_PEER_QUIET] = "wait for isolated peer",
 	[FO_STEP_DONE] = "done",
 	[FO_STEP_FAILED] = "failed",
 };
@@ -137,29 +133,6 @@ static struct fo_cmd step_writable(struct failover *f, uint64_t now_us)
 	return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
 }
 
-/* Failover-safety 2 beyond what the fence can reach: a master cut off from us (and from its
- * tiebreaker) keeps read_only OFF until it finds itself isolated; write-enabling before then would
- * make two writable servers. Skipped when the peer was fenced or resigned (no adverts_lost input). */
-static struct fo_cmd step_before_writable(struct failover *f, uint64_t now_us)
-{
-	if (f->peer_dead && !f->fenced && f->in.peer_quiet_at_us > now_us) {
-		f->step = FO_STEP_PEER_QUIET;
-		f->job_id = 0;
-		return (struct fo_cmd){ .type = FO_CMD_WAIT, .deadline_us = f->in.peer_quiet_at_us };
-	}
-	return step_writable(f, now_us);
-}
-
-uint64_t fo_isolated_peer_quiet_at_us(uint64_t silent_since_us, uint64_t advert_us, int tb_fall,
-				      int tb_interval_ms, int tb_timeout_ms, int fence_timeout_ms)
-{
-	uint64_t period_ms = (uint64_t)(tb_interval_ms > tb_timeout_ms ? tb_interval_ms : tb_timeout_ms);
-	uint64_t isolated_ms = (uint64_t)tb_fall * period_ms + (uint64_t)tb_timeout_ms;
-	uint64_t stepdown_us = (uint64_t)fence_timeout_ms * 1000 + FO_MARGIN_US;
-
-	return silent_since_us + advert_us + isolated_ms * 1000 + stepdown_us;
-}
-
 static struct fo_cmd step_catchup(struct failover *f, uint64_t now_us)
 {
 	return db_cmd(f, FO_STEP_CATCHUP, FO_LOCAL, DB_JOB_CATCHUP, f->in.catchup_timeout_ms, now_us);
@@ -217,7 +190,7 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 				return fail(f, why, now_us);
 			add_note(f, "%s (promote_stale)", why);
 		}
-		return step_before_writable(f, now_us);
+		return step_writable(f, now_us);
 	case FO_STEP_WRITABLE:
 		if (r->rc != 0 || r->state.read_only != 0) {
 			/* It may have half-worked (super_read_only off, read_only on): undo anyway. */
@@ -369,10 +342,6 @@ struct fo_cmd fo_timeout(struct failover *f, uint64_t now_us)
 {
 	char why[sizeof(f->reason)];
 
-	if (fo_active(f) && !f->aborting && f->step == FO_STEP_PEER_QUIET) {
-		add_note(f, "%s", "waited until an isolated old master had made itself read-only");
-		return step_writable(f, now_us);
-	}
 	if (!fo_active(f) || f->job_id == 0)
 		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	f->job_id = 0;
@@ -387,7 +356,7 @@ struct fo_cmd fo_timeout(struct failover *f, uint64_t now_us)
 	case FO_STEP_CATCHUP:
 		if (f->in.promote_stale) {
 			add_note(f, "%s", "catch-up timed out (promote_stale)");
-			return step_before_writable(f, now_us);
+			return step_writable(f, now_us);
 		}
 		return fail(f, "cannot catch up: relay log not applied in time", now_us);
 	case FO_STEP_SEMISYNC_OFF:

@@ -24,7 +24,6 @@ enum fo_step {
 	FO_STEP_DROP_VIP,     /* shell: VIPs off */
 	FO_STEP_READONLY,     /* local: read_only ON (+ kill clients) */
 	FO_STEP_PEER_CATCHUP, /* peer: wait until it applied our last GTID (switchover) */
-	FO_STEP_PEER_QUIET,   /* shell timer: until a cut-off old master has surely made itself read-only */
 	FO_STEP_DONE,
 	FO_STEP_FAILED,
 	FO_STEP_MAX
@@ -36,7 +35,6 @@ enum fo_cmd_type {
 	FO_CMD_CLAIM,     /* become master: advert, VIPs, GARP; report with fo_claim_result */
 	FO_CMD_DROP_VIP,  /* remove VIPs; report with fo_vip_result */
 	FO_CMD_FINISHED,  /* sequence over: see f->ok and f->reason */
-	FO_CMD_WAIT,      /* nothing to submit: call fo_timeout at deadline_us */
 };
 
 enum fo_target { FO_LOCAL = 0, FO_PEER = 1 };
@@ -61,10 +59,6 @@ struct fo_input {
 	bool adverts_lost;          /* takeover because adverts stopped (not a resign, not a fault) */
 	bool local_semisync_master; /* local semi-sync master side enabled now */
 	char local_gtid[DB_GTID_LEN]; /* switchover: our position the peer must reach */
-	/* Takeover from a master whose adverts stopped and whose server we cannot reach: it may be
-	 * alive and cut off, and writable until its isolation check steps it down. read_only OFF
-	 * waits until this time (fo_isolated_peer_quiet_at_us); 0 = no wait. */
-	uint64_t peer_quiet_at_us;
 };
 
 struct failover {
@@ -90,15 +84,6 @@ struct failover {
 const char *fo_step_name(enum fo_step s);
 const char *fo_kind_name(enum fo_kind k);
 bool fo_active(const struct failover *f);
-
-/* When a master whose adverts stopped at silent_since_us (our last advert from it; its link may have
- * died up to one advert_us later) has certainly set its server read-only if it is alive but cut off:
- * its tiebreaker finds it isolated after fall failed rounds, each round starting every
- * max(interval, timeout) and failing timeout after its start; its step-down then drops the VIP and
- * runs read_only ON, bounded by fence_timeout_ms plus the shell's margin (as our own would be).
- * Assumes the peer runs the same tiebreaker and takeover settings. Pure; no range checks. */
-uint64_t fo_isolated_peer_quiet_at_us(uint64_t silent_since_us, uint64_t advert_us, int tb_fall,
-				      int tb_interval_ms, int tb_timeout_ms, int fence_timeout_ms);
 
 /* Each call returns the next command for the shell; none does I/O or reads a clock. */
 struct fo_cmd fo_start(struct failover *f, enum fo_kind kind, const struct fo_input *in, uint64_t first_job_id,

@@ -164,30 +164,10 @@ static struct fo_input fo_input_now(struct node *n, bool adverts_lost)
 	return in;
 }
 
-/* A takeover from a master that went silent: when a master cut off from everything has surely made
- * its server read-only (fo_isolated_peer_quiet_at_us). Its adverts stopped one Master_Down_Interval
- * before our timer fired, now (later if the timer was held). 0 without tiebreaker targets: nothing
- * would make such a master step down, so waiting would not help. */
-static uint64_t isolated_peer_quiet_at(const struct node *n, bool adverts_lost, uint64_t now)
-{
-	const struct conf_tiebreaker *tb = &n->conf.tiebreaker;
-	uint64_t down_us = vrrp_master_down_us(n->fsm.conf.version, n->fsm.priority,
-					       n->fsm.master_adver_int_cs);
-
-	if (!adverts_lost || tb->n_targets == 0 || now < down_us)
-		return 0;
-	return fo_isolated_peer_quiet_at_us(now - down_us, (uint64_t)n->fsm.master_adver_int_cs * 10000,
-					    TIEBREAKER_FALL, tb->interval_ms, tb->timeout_ms,
-					    n->conf.takeover.fence_timeout_ms);
-}
-
 static void start_sequence(struct node *n, enum fo_kind kind, bool adverts_lost)
 {
 	struct fo_input in = fo_input_now(n, adverts_lost);
 	uint64_t now = node_now(n);
-
-	if (kind == FO_KIND_TAKEOVER)
-		in.peer_quiet_at_us = isolated_peer_quiet_at(n, adverts_lost, now);
 
 	log_info("%s started", fo_kind_name(kind));
 	struct fo_cmd c = fo_start(&n->fo, kind, &in, n->next_job_id, now);
@@ -288,13 +268,6 @@ void node_fo_exec(struct node *n, struct fo_cmd c)
 		case FO_CMD_FINISHED:
 			fo_finished(n);
 			return;
-		case FO_CMD_WAIT:
-			log_info("%s: master silent, its server unreachable: read_only OFF in %llu ms, once "
-				 "a cut-off master has surely stepped down", fo_kind_name(n->fo.kind),
-				 (unsigned long long)((c.deadline_us - node_now(n)) / 1000));
-			node_arm(n->fo_timer, c.deadline_us);
-			node_status_publish(n);
-			return;
 		}
 	}
 }
@@ -368,10 +341,6 @@ static int on_fo_timer(sd_event_source *s, uint64_t usec, void *ud)
 	struct node *n = ud;
 	(void)s;
 	(void)usec;
-	if (fo_active(&n->fo) && n->fo.step == FO_STEP_PEER_QUIET) {
-		node_fo_exec(n, fo_timeout(&n->fo, node_now(n)));
-		return 0;
-	}
 	if (!fo_active(&n->fo) || n->fo.job_id == 0)
 		return 0;
 	log_warnx("%s: %s did not finish in time", fo_kind_name(n->fo.kind), fo_step_name(n->fo.step));

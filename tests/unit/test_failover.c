@@ -265,116 +265,6 @@ static void test_abort_before_and_after_writable(void **st)
 	assert_int_equal(fo_abort(&f, "again", T0).type, FO_CMD_NONE);
 }
 
-/* Adverts stopped, the fence found nobody: the old master may be alive and cut off, writable until
- * its isolation check steps it down. read_only OFF waits for in.peer_quiet_at_us. */
-static void test_silent_unreachable_peer_waits_before_writable(void **st)
-{
-	(void)st;
-	struct failover f;
-	struct fo_input in = base_input();
-	in.adverts_lost = true;
-	in.peer_quiet_at_us = T0 + 4000000;
-	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
-	struct db_result r = res(&c, -ETIMEDOUT, false, -1);
-
-	c = fo_db_result(&f, &r, T0 + 2000000);
-	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
-	r = res(&c, 0, true, 1);
-	c = fo_db_result(&f, &r, T0 + 2100000);
-	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
-	uint64_t catchup_id = c.job.id;
-	r = res(&c, 0, true, 1);
-	c = fo_db_result(&f, &r, T0 + 2200000);
-	assert_int_equal(c.type, FO_CMD_WAIT);
-	assert_int_equal(c.deadline_us, T0 + 4000000);
-	assert_int_equal(f.step, FO_STEP_PEER_QUIET);
-	assert_string_equal(fo_step_name(f.step), "wait for isolated peer");
-	assert_true(fo_active(&f));
-	assert_false(f.writable);
-	/* A repeated result while waiting changes nothing. */
-	struct db_result late = { .id = catchup_id, .rc = 0 };
-	assert_int_equal(fo_db_result(&f, &late, T0 + 3000000).type, FO_CMD_NONE);
-	assert_int_equal(f.step, FO_STEP_PEER_QUIET);
-	c = fo_timeout(&f, T0 + 4000000);
-	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
-	r = res(&c, 0, true, 0);
-	c = fo_db_result(&f, &r, T0 + 4100000);
-	assert_int_equal(c.type, FO_CMD_CLAIM);
-	c = fo_claim_result(&f, 0, T0 + 4200000);
-	assert_int_equal(c.type, FO_CMD_FINISHED);
-	assert_true(f.ok);
-	assert_non_null(strstr(f.reason, "isolated old master"));
-}
-
-static void test_no_wait_when_fenced_passed_or_unset(void **st)
-{
-	(void)st;
-	struct failover f;
-	struct fo_input in = base_input();
-	in.adverts_lost = true;
-	in.peer_quiet_at_us = T0 + 4000000;
-
-	/* Fenced: the old master is read-only already. */
-	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
-	struct db_result r = res(&c, 0, true, 1);
-	c = fo_db_result(&f, &r, T0 + 1);
-	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
-	r = res(&c, 0, true, 1);
-	c = fo_db_result(&f, &r, T0 + 2);
-	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
-
-	/* Unreachable, but the time has come already. */
-	in.peer_up = false;
-	in.local_semisync_master = false;
-	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0 + 4000000);
-	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
-	r = res(&c, 0, true, 1);
-	c = fo_db_result(&f, &r, T0 + 4000000);
-	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
-
-	/* No time given (a resign, no tiebreaker): no wait. */
-	in.peer_quiet_at_us = 0;
-	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
-	r = res(&c, 0, true, 1);
-	c = fo_db_result(&f, &r, T0);
-	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
-}
-
-static void test_abort_while_waiting_for_isolated_peer(void **st)
-{
-	(void)st;
-	struct failover f;
-	struct fo_input in = base_input();
-	in.peer_up = false;
-	in.local_semisync_master = false;
-	in.adverts_lost = true;
-	in.peer_quiet_at_us = T0 + 4000000;
-	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
-	struct db_result r = res(&c, 0, true, 1);
-
-	c = fo_db_result(&f, &r, T0);
-	assert_int_equal(c.type, FO_CMD_WAIT);
-	/* The old master speaks again: nothing was changed, nothing to undo. */
-	c = fo_abort(&f, "master appeared", T0 + 1000000);
-	assert_int_equal(c.type, FO_CMD_FINISHED);
-	assert_false(f.ok);
-	assert_false(f.writable);
-	/* The shell's timer firing late does nothing. */
-	assert_int_equal(fo_timeout(&f, T0 + 4000000).type, FO_CMD_NONE);
-}
-
-static void test_isolated_peer_quiet_at(void **st)
-{
-	(void)st;
-	/* Last advert at 10 s, one more interval (0.1 s) before the link may have died, two failed
-	 * tiebreaker rounds of 1 s, the last one ending 0.5 s after its start, then a step-down
-	 * bounded by fence_timeout (2 s) plus the 1 s margin: 15.6 s. */
-	assert_int_equal(fo_isolated_peer_quiet_at_us(10000000, 100000, 2, 1000, 500, 2000), 15600000);
-	/* Rounds never overlap: a timeout above the interval sets the period. */
-	assert_int_equal(fo_isolated_peer_quiet_at_us(0, 1000000, 2, 200, 500, 1000),
-			 1000000 + 1500000 + 2000000);
-}
-
 static void test_stepdown_order(void **st)
 {
 	(void)st;
@@ -474,10 +364,6 @@ int main(void)
 		cmocka_unit_test(test_writable_failure_is_undone),
 		cmocka_unit_test(test_claim_failure_drops_vip_then_readonly),
 		cmocka_unit_test(test_abort_before_and_after_writable),
-		cmocka_unit_test(test_silent_unreachable_peer_waits_before_writable),
-		cmocka_unit_test(test_no_wait_when_fenced_passed_or_unset),
-		cmocka_unit_test(test_abort_while_waiting_for_isolated_peer),
-		cmocka_unit_test(test_isolated_peer_quiet_at),
 		cmocka_unit_test(test_stepdown_order),
 		cmocka_unit_test(test_switchover),
 		cmocka_unit_test(test_stale_results_ignored),
