@@ -72,6 +72,7 @@ struct conf_takeover {
 	bool fence_peer;
 	bool promote_stale;
 	int fence_timeout_ms;
+	int fence_answer_ms;    /* a peer that answers nothing this long is unreachable: stop fencing it */
 	bool kill_clients_on_stepdown;
 	int holddown_ms;        /* no automatic move back within this after a move */
 	bool manage_semisync;   /* turn semi-sync master side off when the peer is down */

@@ -220,6 +220,7 @@ int conf_check(const struct conf *c, const struct conf_lines *l, struct conf_err
 
 	check_range(c, l, e, "takeover|catchup_timeout_ms", t->catchup_timeout_ms, 100, 3600000);
 	check_range(c, l, e, "takeover|fence_timeout_ms", t->fence_timeout_ms, 100, 600000);
+	check_range(c, l, e, "takeover|fence_answer_ms", t->fence_answer_ms, 10, 600000);
 	check_range(c, l, e, "takeover|holddown_ms", t->holddown_ms, 0, 86400000);
 
 	if (c->tiebreaker.n_targets > 0) {

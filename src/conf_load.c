@@ -65,6 +65,7 @@ static cfg_opt_t takeover_opts[] = {
 	CFG_BOOL("fence_peer", cfg_true, CFGF_NONE),
 	CFG_BOOL("promote_stale", cfg_false, CFGF_NONE),
 	CFG_INT("fence_timeout_ms", 2000, CFGF_NONE),
+	CFG_INT("fence_answer_ms", 200, CFGF_NONE),
 	CFG_BOOL("kill_clients_on_stepdown", cfg_true, CFGF_NONE),
 	CFG_INT("holddown_ms", 10000, CFGF_NONE),
 	CFG_BOOL("manage_semisync", cfg_true, CFGF_NONE),
@@ -333,6 +334,7 @@ static void read_all(cfg_t *cfg, struct conf *c)
 	c->takeover.fence_peer = cfg_getbool(s, "fence_peer");
 	c->takeover.promote_stale = cfg_getbool(s, "promote_stale");
 	c->takeover.fence_timeout_ms = (int)cfg_getint(s, "fence_timeout_ms");
+	c->takeover.fence_answer_ms = (int)cfg_getint(s, "fence_answer_ms");
 	c->takeover.kill_clients_on_stepdown = cfg_getbool(s, "kill_clients_on_stepdown");
 	c->takeover.holddown_ms = (int)cfg_getint(s, "holddown_ms");
 	c->takeover.manage_semisync = cfg_getbool(s, "manage_semisync");

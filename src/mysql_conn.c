@@ -140,6 +140,7 @@ unsigned dbw_query(struct db_worker *w, const char *sql, MYSQL_RES **res)
 	log_debug(LOG_CAT_MYSQL, "%s: %s", w->name, sql);
 	if (mysql_real_query(w->h, sql, strlen(sql)) != 0)
 		return mysql_errno(w->h);
+	atomic_fetch_add(&w->answers, 1);
 	rs = mysql_store_result(w->h);
 	if (!rs && mysql_field_count(w->h) > 0)
 		return mysql_errno(w->h) ? mysql_errno(w->h) : CR_UNKNOWN_ERROR;
@@ -246,6 +247,7 @@ int dbw_conn_open(struct db_worker *w, struct db_result *r)
 				c->socket[0] ? 0 : c->port, c->socket[0] ? c->socket : NULL,
 				CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS))
 		return dbw_fail(w, r, "connect", mysql_errno(w->h));
+	atomic_fetch_add(&w->answers, 1);
 	pthread_mutex_lock(&w->mu);
 	w->sock = (int)mysql_get_socket(w->h);
 	if (atomic_load(&w->cancel) && w->sock >= 0)

@@ -31,6 +31,7 @@ struct db_worker {
 	struct db_job job;
 	struct db_result res;
 	atomic_bool cancel;
+	atomic_uint_fast64_t answers; /* server round trips completed (db_worker_answers) */
 	/* Worker thread only. */
 	MYSQL *h;
 	bool fresh;              /* the connection was opened by the running job */

@@ -336,6 +336,11 @@ void db_worker_set_repl_source(struct db_worker *w, const char *host, unsigned p
 	w->repl_port = port;
 }
 
+uint64_t db_worker_answers(const struct db_worker *w)
+{
+	return atomic_load(&((struct db_worker *)w)->answers);
+}
+
 int db_worker_fd(const struct db_worker *w)
 {
 	return w->efd;

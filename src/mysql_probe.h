@@ -68,6 +68,10 @@ int db_worker_submit(struct db_worker *w, const struct db_job *job);
 bool db_worker_busy(const struct db_worker *w);
 /* Takes the finished result: 0, or -EAGAIN when none is ready. */
 int db_worker_collect(struct db_worker *w, struct db_result *out);
+/* Counts the server's answers (completed connects and statements) on this worker, from any thread.
+ * A job during which it does not move has heard nothing from the server: the fence uses that to
+ * tell an unreachable peer (give up soon) from a slow one (wait the full bound). */
+uint64_t db_worker_answers(const struct db_worker *w);
 /* Asks a running job to stop early (closes its socket); the result still arrives. */
 void db_worker_cancel(struct db_worker *w);
 /* Stops the thread (cancelling any job) and frees. mysql_library_end() stays the program's, at exit. */

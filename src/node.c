@@ -246,7 +246,15 @@ void node_fo_exec(struct node *n, struct fo_cmd c)
 				node_switchover_progress(n, msg, false, true);
 			}
 			node_submit_cmd(n, c.target == FO_PEER ? NODE_PEER : NODE_LOCAL, c.job);
-			node_arm(n->fo_timer, c.deadline_us);
+			n->fo_deadline_us = c.deadline_us;
+			if (c.job.type == DB_JOB_FENCE) {
+				/* First check, soon: has the peer's server answered anything at all? */
+				n->fence_answers = db_worker_answers(n->srv[NODE_PEER].w[NODE_CMD]);
+				uint64_t soon = node_now(n) + (uint64_t)n->conf.takeover.fence_answer_ms * 1000;
+				node_arm(n->fo_timer, soon < c.deadline_us ? soon : c.deadline_us);
+			} else {
+				node_arm(n->fo_timer, c.deadline_us);
+			}
 			node_status_publish(n);
 			return;
 		case FO_CMD_CLAIM: {
@@ -343,6 +351,14 @@ static int on_fo_timer(sd_event_source *s, uint64_t usec, void *ud)
 	(void)usec;
 	if (!fo_active(&n->fo) || n->fo.job_id == 0)
 		return 0;
+	/* A peer that answers is alive, perhaps slow (a lock wait): its fence gets the full bound. One
+	 * that answered nothing (a cut link, a dead host: SYNs unanswered) is treated as unreachable
+	 * now rather than after fence_timeout_ms, which is what a link cut's failover time hangs on. */
+	if (n->fo.step == FO_STEP_FENCE && node_now(n) < n->fo_deadline_us &&
+	    db_worker_answers(n->srv[NODE_PEER].w[NODE_CMD]) != n->fence_answers) {
+		node_arm(n->fo_timer, n->fo_deadline_us);
+		return 0;
+	}
 	log_warnx("%s: %s did not finish in time", fo_kind_name(n->fo.kind), fo_step_name(n->fo.step));
 	db_worker_cancel(n->srv[n->fo.job_target == FO_PEER ? NODE_PEER : NODE_LOCAL].w[NODE_CMD]);
 	node_fo_exec(n, fo_timeout(&n->fo, node_now(n)));

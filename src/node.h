@@ -64,6 +64,8 @@ struct node {
 	struct health_verdict verdict;
 	struct failover fo;
 	sd_event_source *fo_timer;
+	uint64_t fo_deadline_us;         /* the outstanding job's full bound */
+	uint64_t fence_answers;          /* peer command worker's answers when the fence started */
 	struct ctl_client *switchover_client;
 
 	struct tiebreaker *tb;
