@@ -193,6 +193,7 @@ static void fo_finished(struct node *n)
 		if (f->ok) {
 			n->holddown_until_us = node_now(n) + (uint64_t)n->conf.takeover.holddown_ms * 1000;
 			n->semisync_turned_off = f->semisync_off;
+			n->semisync_off_us = node_now(n);
 			n->alert[0] = '\0';
 		} else {
 			if (strstr(f->reason, "could not be fenced"))

@@ -35,6 +35,8 @@ struct node_server {
 	uint64_t probe_deadline_us;
 	uint64_t probe_epoch;            /* epoch when the outstanding probe was sent */
 	bool probe_counted;              /* a timed-out probe was already counted as a failure */
+	uint64_t probe_sent_us;          /* when the outstanding probe was sent */
+	uint64_t ok_sent_us;             /* when the last successful probe was sent */
 	bool cmd_queued;                 /* a job waits for the command worker */
 	struct db_job queued;
 };
@@ -75,6 +77,7 @@ struct node {
 	bool frozen;
 	bool shutting_down;
 	bool semisync_turned_off;        /* we switched our semi-sync master side off */
+	uint64_t semisync_off_us;        /* ... when that takeover finished */
 	uint64_t holddown_until_us;      /* no preemption before this */
 	uint64_t handover_until_us;      /* after our switchover: the peer's takeover may run until
 					  * this; no master-down takeover of ours before it */

@@ -69,7 +69,11 @@ static void semisync_restore(struct node *n)
 
 	if (!n->semisync_turned_off || n->fsm.state != VRRP_STATE_MASTER || fo_active(&n->fo))
 		return;
-	if (!n->srv[NODE_PEER].hc.up || peer->repl.io != REPL_IO_YES)
+	/* Evidence from after the takeover only: the picture from before it says "Yes" about a
+	 * connection that may be gone, and turning semi-sync on towards a dead peer stalls every
+	 * commit for rpl_semi_sync_master_timeout. The peer's replica side must be semi-sync too. */
+	if (!n->srv[NODE_PEER].hc.up || n->srv[NODE_PEER].ok_sent_us <= n->semisync_off_us ||
+	    peer->repl.io != REPL_IO_YES || peer->semisync.slave_status == 0)
 		return;
 	struct db_job job = { .type = DB_JOB_SEMISYNC, .on = true, .timeout_ms = n->conf.takeover.fence_timeout_ms };
 	node_submit_cmd(n, NODE_LOCAL, job);
@@ -123,6 +127,7 @@ static void probe_result(struct node *n, int which, const struct db_result *r)
 	bool ok = r->rc == 0 && r->state.reachable;
 	if (ok) {
 		s->state = r->state;
+		s->ok_sent_us = s->probe_sent_us;
 	} else {
 		/* Keep the last good replication picture; the counter decides when it stops counting. */
 		s->state.reachable = false;
@@ -160,6 +165,7 @@ static void probe_round(struct node *n)
 		s->probe_counted = false;
 		s->probe_epoch = n->local_epoch;
 		s->probe_deadline_us = now + (uint64_t)n->conf.health.timeout_ms * 1000;
+		s->probe_sent_us = now;
 	}
 }
 
