@@ -195,7 +195,9 @@ static void fo_finished(struct node *n)
 			n->semisync_turned_off = f->semisync_off;
 			n->alert[0] = '\0';
 		} else {
-			if (strstr(f->reason, "could not be fenced"))
+			if (strncmp(f->reason, "adverts lost", 12) == 0)
+				snprintf(n->alert, sizeof(n->alert), "%.180s", f->reason);
+			else if (strstr(f->reason, "could not be fenced"))
 				snprintf(n->alert, sizeof(n->alert), "adverts lost while peer writable: %.150s", f->reason);
 			/* Claim failures already went MASTER: resign. Earlier failures: back to BACKUP. */
 			if (n->fsm.state == VRRP_STATE_MASTER) {
@@ -308,6 +310,44 @@ void node_fsm_event(struct node *n, const struct vrrp_event *ev)
 		node_status_publish(n);
 }
 
+static void end_hold(struct node *n, const char *why)
+{
+	if (!n->takeover_held)
+		return;
+	n->takeover_held = false;
+	if (strncmp(n->alert, "adverts lost", 12) == 0)
+		n->alert[0] = '\0';
+	log_info("%s", why);
+	node_status_publish(n);
+}
+
+/* The master down timer ran out, but the peer is a live master we cannot hear (fo_takeover_refused):
+ * stay BACKUP without entering TAKEOVER (no transition, hook or log per interval), say so once, and
+ * look again one Master_Down_Interval later. An advert heard, or the peer's server going read-only
+ * or down, ends the hold. */
+static bool hold_takeover(struct node *n)
+{
+	uint64_t now = node_now(n);
+	char why[sizeof(n->alert)];
+
+	if (n->fsm.state != VRRP_STATE_BACKUP || n->fsm.deadline_us == 0 || now < n->fsm.deadline_us)
+		return false;
+	struct fo_input in = fo_input_now(n, n->fsm.master_addr.s_addr != 0);
+	if (!fo_takeover_refused(&in, why, sizeof(why))) {
+		end_hold(n, "the peer's server is no longer a writable master: takeover goes ahead");
+		return false;
+	}
+	if (!n->takeover_held) {
+		n->takeover_held = true;
+		log_warnx("master down timer expired, not taking over: %s", why);
+		snprintf(n->alert, sizeof(n->alert), "%s", why);
+		node_status_publish(n);
+	}
+	node_arm(n->fsm_timer, now + vrrp_master_down_us(n->fsm.conf.version, n->fsm.priority,
+							 n->fsm.master_adver_int_cs));
+	return true;
+}
+
 static int on_fsm_timer(sd_event_source *s, uint64_t usec, void *ud)
 {
 	struct node *n = ud;
@@ -316,6 +356,8 @@ static int on_fsm_timer(sd_event_source *s, uint64_t usec, void *ud)
 	(void)usec;
 	/* Frozen or in maintenance a backup never takes over; a master keeps advertising. */
 	if ((n->maintenance || n->frozen) && n->fsm.state != VRRP_STATE_MASTER)
+		return 0;
+	if (hold_takeover(n))
 		return 0;
 	node_fsm_event(n, &ev);
 	return 0;
@@ -421,6 +463,8 @@ static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
 		if ((n->maintenance || was_frozen) && n->fsm.state == VRRP_STATE_MASTER)
 			continue; /* frozen: a master makes no move; a backup still tracks the master */
 		node_fsm_event(n, &ev);
+		if (adv->priority > 0 && n->fsm.state == VRRP_STATE_BACKUP)
+			end_hold(n, "adverts from the master arrive again");
 	}
 	free(adv);
 	return 0;

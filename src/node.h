@@ -73,6 +73,7 @@ struct node {
 	bool frozen;
 	bool shutting_down;
 	bool semisync_turned_off;        /* we switched our semi-sync master side off */
+	bool takeover_held;              /* master down, but the peer is a live master we cannot hear */
 	uint64_t holddown_until_us;      /* no preemption before this */
 	uint64_t state_since_us;
 
