@@ -66,9 +66,9 @@ static bool seen(const unsigned long *ids, int n, unsigned long id)
 	return false;
 }
 
-/* Kills ids; adds newly killed ones to killed[] (distinct count in r->killed). */
+/* Kills ids; adds newly killed ones to killed[] (*n_killed distinct so far). */
 static int kill_ids(struct db_worker *w, struct db_result *r, const unsigned long *ids, int n,
-		    unsigned long *killed)
+		    unsigned long *killed, int *n_killed)
 {
 	char sql[64];
 
@@ -80,8 +80,8 @@ static int kill_ids(struct db_worker *w, struct db_result *r, const unsigned lon
 			continue;
 		if (err)
 			return dbw_fail(w, r, sql, err);
-		if (!seen(killed, r->killed, ids[i]) && r->killed < KILL_MAX_IDS)
-			killed[r->killed++] = ids[i];
+		if (!seen(killed, *n_killed, ids[i]) && *n_killed < KILL_MAX_IDS)
+			killed[(*n_killed)++] = ids[i];
 	}
 	return 0;
 }
@@ -90,7 +90,7 @@ int dbw_job_kill_clients(struct db_worker *w, struct db_result *r)
 {
 	unsigned long *ids = malloc(2 * KILL_MAX_IDS * sizeof(*ids));
 	unsigned long *killed = ids + KILL_MAX_IDS;
-	int n, rc = 0;
+	int n, rc = 0, n_killed = 0;
 
 	if (!ids)
 		return dbw_fail_msg(r, -ENOMEM, "kill: out of memory");
@@ -108,13 +108,15 @@ int dbw_job_kill_clients(struct db_worker *w, struct db_result *r)
 			log_warnx("%s: %d client sessions remain after kill", w->name, n);
 			break;
 		}
-		if ((rc = kill_ids(w, r, ids, n, killed)) != 0)
+		if ((rc = kill_ids(w, r, ids, n, killed, &n_killed)) != 0)
 			break;
 		if (!dbw_pause(w, KILL_SETTLE_MS)) {
 			rc = dbw_fail_msg(r, -ECANCELED, "kill: cancelled");
 			break;
 		}
 	}
+	/* A job may kill twice (set_readonly after a lock wait): r->killed adds up. */
+	r->killed += n_killed;
 	free(ids);
 	return rc;
 }
@@ -128,6 +130,17 @@ int dbw_job_set_readonly(struct db_worker *w, struct db_result *r, bool kill)
 	unsigned err = dbw_query(w, sql, NULL);
 	int rc, ro, sro;
 
+	/* A commit waiting for a semi-sync ack that cannot come (a master cut off from its peer)
+	 * holds the commit lock until rpl_semi_sync_master_timeout, and read_only waits behind it.
+	 * Killing the waiting sessions ends their wait (their clients are never told the commit
+	 * happened) and frees the lock: kill first, then read_only once more. */
+	if (err == ER_LOCK_WAIT_TIMEOUT && kill) {
+		log_warnx("%s: %s waits for commits in progress (semi-sync?): killing client sessions first",
+			  w->name, sql);
+		if ((rc = dbw_job_kill_clients(w, r)) != 0)
+			return rc;
+		err = dbw_query(w, sql, NULL);
+	}
 	if (err)
 		return dbw_fail(w, r, sql, err);
 	if ((rc = read_flags(w, r, &ro, &sro)) != 0)
