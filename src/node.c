@@ -184,6 +184,12 @@ static void fo_finished(struct node *n)
 	sd_event_source_set_enabled(n->fo_timer, SD_EVENT_OFF);
 	if (f->note[0])
 		log_warnx("%s: %s", fo_kind_name(kind), f->note);
+	/* Failover-safety 5: after any error in a transition a node is BACKUP and read-only; a
+	 * read_only ON that failed (server busy, commits stuck) is tried again from the probe loop. */
+	if (!f->ok && !n->readonly_retry) {
+		n->readonly_retry = true;
+		n->readonly_attempts = 0;
+	}
 	if (f->ok)
 		log_info("%s finished: %s", fo_kind_name(kind), why);
 	else

@@ -50,6 +50,34 @@ static void semisync_restore(struct node *n)
 	log_info("peer replicates again: semi-sync master side back on");
 }
 
+/* After a failed sequence: while not master, a server still found writable is set read-only again
+ * (one job at a time), until a probe finds it read-only. */
+static void readonly_retry(struct node *n)
+{
+	struct node_server *s = &n->srv[NODE_LOCAL];
+
+	if (!n->readonly_retry || fo_active(&n->fo))
+		return;
+	bool leading = n->fsm.state == VRRP_STATE_MASTER || n->fsm.state == VRRP_STATE_TAKEOVER;
+
+	if (leading || s->state.read_only == 1) {
+		if (n->readonly_attempts > 0 && s->state.read_only == 1)
+			log_info("local server read-only again (%d attempts)", n->readonly_attempts);
+		n->readonly_retry = false;
+		return;
+	}
+	if (n->fsm.state == VRRP_STATE_INIT || !s->hc.up || !s->state.reachable || s->state.read_only != 0 ||
+	    db_worker_busy(s->w[NODE_CMD]) || s->cmd_queued)
+		return;
+	if (n->readonly_attempts++ == 0)
+		log_warnx("local server writable while %s after a failed transition: read_only ON again "
+			  "until it holds", vrrp_state_name(n->fsm.state));
+	struct db_job job = { .type = DB_JOB_SET_READONLY,
+			      .kill_clients = n->conf.takeover.kill_clients_on_stepdown,
+			      .timeout_ms = n->conf.takeover.fence_timeout_ms };
+	node_submit_cmd(n, NODE_LOCAL, job);
+}
+
 static void probe_feed(struct node *n, int which, bool ok)
 {
 	struct node_server *s = &n->srv[which];
@@ -118,6 +146,7 @@ int node_on_probe_timer(sd_event_source *src, uint64_t usec, void *ud)
 	probe_round(n);
 	node_evaluate(n);
 	semisync_restore(n);
+	readonly_retry(n);
 	node_status_publish(n);
 	node_arm(src, usec + (uint64_t)n->conf.health.interval_ms * 1000);
 	return 0;
