@@ -396,26 +396,30 @@ static int on_garp_timer(sd_event_source *s, uint64_t usec, void *ud)
 /* --- VRRP receive; partition heal by data --- */
 
 /* Both sides master: the one holding acknowledged writes the other lacks keeps the role
- * (failover-safety "Heal by data"). Also fills the divergence report. +1 keep, -1 yield, 0 RFC rule. */
-static int8_t data_verdict(struct node *n)
+ * (failover-safety "Heal by data"). Also fills the divergence report. Returns false while either
+ * server's latest probe failed (no fresh GTID picture: after a partition the peer's health counter
+ * is still down for `rise` probes, the last probe succeeding is enough here); otherwise true with
+ * *verdict +1 keep, -1 yield, 0 RFC rule. */
+static bool data_verdict(struct node *n, int8_t *verdict)
 {
 	const struct db_state *l = &n->srv[NODE_LOCAL].state, *p = &n->srv[NODE_PEER].state;
 	struct dm_status *st = &n->status;
 	char only_l[512] = "", only_p[512] = "";
 	int64_t nl, np;
 
-	if (!l->reachable || !p->reachable || !n->srv[NODE_PEER].hc.up)
-		return 0;
+	*verdict = 0;
+	if (!l->reachable || !p->reachable)
+		return false;
 	if (l->flavor == DB_FLAVOR_MYSQL) {
 		static struct gtid_mysql_set a, b; /* large: kept off the stack, loop is single-threaded */
 		if (gtid_mysql_parse(l->gtid_executed, &a) < 0 || gtid_mysql_parse(p->gtid_executed, &b) < 0)
-			return 0;
+			return true;
 		nl = gtid_mysql_only_in(&a, &b, only_l, sizeof(only_l));
 		np = gtid_mysql_only_in(&b, &a, only_p, sizeof(only_p));
 	} else {
 		struct gtid_mdb_pos a, b;
 		if (gtid_mdb_parse(l->gtid_binlog_pos, &a) < 0 || gtid_mdb_parse(p->gtid_binlog_pos, &b) < 0)
-			return 0;
+			return true;
 		nl = gtid_mdb_only_in(&a, &b, only_l, sizeof(only_l));
 		np = gtid_mdb_only_in(&b, &a, only_p, sizeof(only_p));
 	}
@@ -431,13 +435,29 @@ static int8_t data_verdict(struct node *n)
 				"(%s), then dualmasterctl maintenance off", st->divergence);
 		n->frozen = true;
 		snprintf(n->alert, sizeof(n->alert), "diverged both ways: moves frozen");
-		return 0;
+		return true;
 	}
-	if (nl > 0)
-		return 1;
-	if (np > 0)
-		return -1;
-	return 0;
+	*verdict = nl > 0 ? 1 : np > 0 ? -1 : 0;
+	return true;
+}
+
+/* Another master advertises before a fresh probe of both servers came back (a partition has just
+ * healed: the probe in flight times out, the next one answers). Deciding by priority now could
+ * strand the writes of the side that yields, so the master keeps its role without answering for at
+ * most two probe timeouts and intervals; then the RFC rule decides. */
+static bool await_data(struct node *n)
+{
+	uint64_t now = node_now(n);
+	uint64_t bound_us = 2000ull * (uint64_t)(n->conf.health.timeout_ms + n->conf.health.interval_ms);
+
+	if (n->meet_since_us == 0) {
+		n->meet_since_us = now;
+		log_info("another master advertises: waiting for fresh GTID positions of both servers");
+	}
+	if (now - n->meet_since_us < bound_us)
+		return true;
+	log_warnx("another master advertises and no fresh GTID positions of both servers: RFC rule decides");
+	return false;
 }
 
 static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
@@ -461,8 +481,14 @@ static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
 		bool was_frozen = n->frozen;
 		/* Diverged both ways: this one meeting is settled by the RFC rule (both sides compute
 		 * the same), then nothing moves until an operator reconciles. */
-		if (n->fsm.state == VRRP_STATE_MASTER && adv->priority > 0)
-			ev.data_verdict = data_verdict(n);
+		if (n->fsm.state != VRRP_STATE_MASTER) {
+			n->meet_since_us = 0;
+		} else if (adv->priority > 0) {
+			if (data_verdict(n, &ev.data_verdict))
+				n->meet_since_us = 0;
+			else if (!was_frozen && await_data(n))
+				continue;
+		}
 		/* Anti-flapping: no preemption within the hold-down; a silent or resigning master is
 		 * still taken over (failover-safety 6). */
 		n->fsm.conf.preempt = n->conf.vrrp.preempt && node_now(n) >= n->holddown_until_us;

@@ -77,6 +77,7 @@ struct node {
 	bool readonly_retry;             /* a sequence failed: keep a non-master's server read-only */
 	int readonly_attempts;           /* read_only ON jobs sent since */
 	uint64_t holddown_until_us;      /* no preemption before this */
+	uint64_t meet_since_us;          /* another master first heard while GTID positions were stale */
 	uint64_t state_since_us;
 
 	struct ctl_server *ctl;
