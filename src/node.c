@@ -199,6 +199,9 @@ static void fo_finished(struct node *n)
 		if (f->ok) {
 			n->holddown_until_us = node_now(n) + (uint64_t)n->conf.takeover.holddown_ms * 1000;
 			n->semisync_turned_off = f->semisync_off;
+			if (f->semisync_off)
+				log_info("semi-sync master side off: the peer cannot acknowledge (back on once it "
+					 "replicates from us)");
 			n->alert[0] = '\0';
 		} else {
 			if (strncmp(f->reason, "adverts lost", 12) == 0)
