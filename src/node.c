@@ -444,6 +444,25 @@ static bool data_verdict(struct node *n, int8_t *verdict)
 	return true;
 }
 
+void node_meet_report(struct node *n)
+{
+	uint64_t quiet_us = 3ull * n->fsm.conf.adver_int_cs * 10000;
+	int8_t verdict;
+
+	if (n->meet_since_us == 0)
+		return;
+	if (n->fsm.state != VRRP_STATE_MASTER) {
+		n->meet_since_us = 0;
+		return;
+	}
+	/* While the other master still advertises, its next advert decides and reports in one step
+	 * (a divergence both ways freezes moves only after the RFC rule has settled that meeting). */
+	if (node_now(n) - n->meet_advert_us < quiet_us)
+		return;
+	if (data_verdict(n, &verdict))
+		n->meet_since_us = 0;
+}
+
 /* Another master advertises before a fresh probe of both servers came back (a partition has just
  * healed: the probe in flight times out, the next one answers). Deciding by priority now could
  * strand the writes of the side that yields, so the master keeps its role without answering for at
@@ -487,6 +506,7 @@ static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
 		if (n->fsm.state != VRRP_STATE_MASTER) {
 			n->meet_since_us = 0;
 		} else if (adv->priority > 0) {
+			n->meet_advert_us = node_now(n);
 			if (data_verdict(n, &ev.data_verdict))
 				n->meet_since_us = 0;
 			else if (!was_frozen && await_data(n))

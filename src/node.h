@@ -78,6 +78,7 @@ struct node {
 	int readonly_attempts;           /* read_only ON jobs sent since */
 	uint64_t holddown_until_us;      /* no preemption before this */
 	uint64_t meet_since_us;          /* another master first heard while GTID positions were stale */
+	uint64_t meet_advert_us;         /* last advert from another master while we were master */
 	uint64_t state_since_us;
 
 	struct ctl_server *ctl;
@@ -116,6 +117,10 @@ const char *node_srv_name(int which);
 void node_evaluate(struct node *n);
 int node_on_probe_timer(sd_event_source *src, uint64_t usec, void *ud);
 int node_on_worker(sd_event_source *src, int fd, uint32_t revents, void *ud);
+/* Another master was met before fresh GTID positions of both servers were known and has since
+ * gone quiet (it yielded): once the positions are fresh, make the divergence report (log, status,
+ * freeze) that its next advert would have made. Called after each probe round. */
+void node_meet_report(struct node *n);
 /* Feeds the current verdict to the FSM (after maintenance off). */
 void node_force_priority(struct node *n);
 
