@@ -295,6 +295,7 @@ static void fsm_actions(struct node *n, const struct vrrp_fsm_out *o)
 	if (o->actions & VRRP_ACT_SEND_PRIO0)
 		send_advert(n, 0);
 	if (o->actions & VRRP_ACT_START_TAKEOVER) {
+		n->peer_resigned = false;
 		/* A resign or a FAULT peer is not "adverts lost"; a silent master is. */
 		start_sequence(n, FO_KIND_TAKEOVER, n->fsm.master_addr.s_addr != 0);
 	}
@@ -340,6 +341,10 @@ static bool hold_takeover(struct node *n)
 	char why[sizeof(n->alert)];
 
 	if (n->fsm.state != VRRP_STATE_BACKUP || n->fsm.deadline_us == 0 || now < n->fsm.deadline_us)
+		return false;
+	/* A master that resigned (priority 0) is stepping down: its read_only may lag by a probe, and
+	 * the takeover after Skew_Time fences it anyway. */
+	if (n->peer_resigned)
 		return false;
 	struct fo_input in = fo_input_now(n, n->fsm.master_addr.s_addr != 0);
 	if (!fo_takeover_refused(&in, why, sizeof(why))) {
@@ -500,6 +505,8 @@ static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
 			continue;
 		struct vrrp_event ev = { .type = VRRP_EV_ADVERT, .adv_priority = adv->priority, .adv_src = adv->src,
 					 .adv_interval_cs = adv->interval_cs };
+		if (n->fsm.state != VRRP_STATE_MASTER)
+			n->peer_resigned = adv->priority == 0;
 		bool was_frozen = n->frozen;
 		/* Diverged both ways: this one meeting is settled by the RFC rule (both sides compute
 		 * the same), then nothing moves until an operator reconciles. */

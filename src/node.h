@@ -74,6 +74,7 @@ struct node {
 	bool shutting_down;
 	bool semisync_turned_off;        /* we switched our semi-sync master side off */
 	bool takeover_held;              /* master down, but the peer is a live master we cannot hear */
+	bool peer_resigned;              /* the last advert heard was priority 0, not yet taken over */
 	bool readonly_retry;             /* a sequence failed: keep a non-master's server read-only */
 	int readonly_attempts;           /* read_only ON jobs sent since */
 	uint64_t holddown_until_us;      /* no preemption before this */
