@@ -479,11 +479,15 @@ static bool await_data(struct node *n)
 
 	if (n->meet_since_us == 0) {
 		n->meet_since_us = now;
+		n->meet_gave_up = false;
 		log_info("another master advertises: waiting for fresh GTID positions of both servers");
 	}
 	if (now - n->meet_since_us < bound_us)
 		return true;
-	log_warnx("another master advertises and no fresh GTID positions of both servers: RFC rule decides");
+	if (!n->meet_gave_up)
+		log_warnx("another master advertises and no fresh GTID positions of both servers: RFC rule "
+			  "decides");
+	n->meet_gave_up = true;
 	return false;
 }
 

@@ -80,6 +80,7 @@ struct node {
 	uint64_t holddown_until_us;      /* no preemption before this */
 	uint64_t meet_since_us;          /* another master first heard while GTID positions were stale */
 	uint64_t meet_advert_us;         /* last advert from another master while we were master */
+	bool meet_gave_up;               /* that wait ran out: the RFC rule decided (logged once) */
 	uint64_t state_since_us;
 
 	struct ctl_server *ctl;
