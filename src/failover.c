@@ -151,8 +151,23 @@ static struct fo_cmd step_after_fence(struct failover *f, uint64_t now_us)
 	return step_catchup(f, now_us);
 }
 
+bool fo_takeover_refused(const struct fo_input *in, char *why, size_t len)
+{
+	/* failover-safety "Peer liveness": a peer whose server answers and is writable is alive; with
+	 * no advert heard from it, adverts are what is missing, not the master. */
+	if (in->adverts_lost || !in->peer_up || !in->peer_writable)
+		return false;
+	snprintf(why, len, "adverts lost while peer writable: no advert heard, the peer's server answers "
+		 "read_only=OFF; staying BACKUP (is VRRP, IP protocol 112, filtered?)");
+	return true;
+}
+
 static struct fo_cmd takeover_start(struct failover *f, uint64_t now_us)
 {
+	char why[sizeof(f->reason)];
+
+	if (fo_takeover_refused(&f->in, why, sizeof(why)))
+		return finish(f, false, why);
 	if (f->in.fence_peer && f->in.peer_up)
 		return db_cmd(f, FO_STEP_FENCE, FO_PEER, DB_JOB_FENCE, f->in.fence_timeout_ms, now_us);
 	f->peer_dead = !f->in.peer_up;
@@ -167,6 +182,9 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 	case FO_STEP_FENCE:
 		if (r->rc == 0) {
 			f->fenced = true;
+			if (f->in.adverts_lost && f->in.peer_writable)
+				add_note(f, "%s", "adverts lost from a master whose server was writable: "
+					 "fenced it (its daemon died, or VRRP is filtered)");
 		} else if (!r->state.reachable) {
 			/* Nobody answers for the old master: it cannot take writes either. */
 			f->peer_dead = true;

@@ -3,6 +3,7 @@
 #define DM_FAILOVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mysql_probe.h"
@@ -84,6 +85,14 @@ struct failover {
 const char *fo_step_name(enum fo_step s);
 const char *fo_kind_name(enum fo_kind k);
 bool fo_active(const struct failover *f);
+
+/* Whether a takeover must not start although the master down timer ran out: no master was heard
+ * (in->adverts_lost false: we were master ourselves, never heard one, or it resigned) while the
+ * peer's server is up and writable. That peer is a live master whose adverts do not reach us (VRRP
+ * filtered, or it has just fenced us); fencing it back would start a ping-pong between two nodes
+ * that cannot hear each other. Writes the reason (starting "adverts lost while peer writable")
+ * into why. Pure; does not look at fence_peer or at how old the peer facts are. */
+bool fo_takeover_refused(const struct fo_input *in, char *why, size_t len);
 
 /* Each call returns the next command for the shell; none does I/O or reads a clock. */
 struct fo_cmd fo_start(struct failover *f, enum fo_kind kind, const struct fo_input *in, uint64_t first_job_id,

@@ -184,6 +184,9 @@ static void fo_finished(struct node *n)
 	sd_event_source_set_enabled(n->fo_timer, SD_EVENT_OFF);
 	if (f->note[0])
 		log_warnx("%s: %s", fo_kind_name(kind), f->note);
+	/* Failover-safety 5: after any error in a transition a node is BACKUP and read-only; a
+	 * read_only ON that failed (server busy, commits stuck) is tried again from the probe loop
+	 * (readonly_enforce in node_health.c). */
 	if (f->ok)
 		log_info("%s finished: %s", fo_kind_name(kind), why);
 	else
@@ -194,9 +197,14 @@ static void fo_finished(struct node *n)
 			n->holddown_until_us = node_now(n) + (uint64_t)n->conf.takeover.holddown_ms * 1000;
 			n->semisync_turned_off = f->semisync_off;
 			n->semisync_off_us = node_now(n);
+			if (f->semisync_off)
+				log_info("semi-sync master side off: the peer cannot acknowledge (back on once it "
+					 "replicates from us)");
 			n->alert[0] = '\0';
 		} else {
-			if (strstr(f->reason, "could not be fenced"))
+			if (strncmp(f->reason, "adverts lost", 12) == 0)
+				snprintf(n->alert, sizeof(n->alert), "%.180s", f->reason);
+			else if (strstr(f->reason, "could not be fenced"))
 				snprintf(n->alert, sizeof(n->alert), "adverts lost while peer writable: %.150s", f->reason);
 			/* Claim failures already went MASTER: resign. Earlier failures: back to BACKUP. */
 			if (n->fsm.state == VRRP_STATE_MASTER) {
@@ -304,6 +312,7 @@ static void fsm_actions(struct node *n, const struct vrrp_fsm_out *o)
 	if (o->actions & VRRP_ACT_SEND_PRIO0)
 		send_advert(n, 0);
 	if (o->actions & VRRP_ACT_START_TAKEOVER) {
+		n->peer_resigned = false;
 		/* A resign or a FAULT peer is not "adverts lost"; a silent master is. */
 		start_sequence(n, FO_KIND_TAKEOVER, n->fsm.master_addr.s_addr != 0);
 	}
@@ -328,6 +337,48 @@ void node_fsm_event(struct node *n, const struct vrrp_event *ev)
 		node_status_publish(n);
 }
 
+static void end_hold(struct node *n, const char *why)
+{
+	if (!n->takeover_held)
+		return;
+	n->takeover_held = false;
+	if (strncmp(n->alert, "adverts lost", 12) == 0)
+		n->alert[0] = '\0';
+	log_info("%s", why);
+	node_status_publish(n);
+}
+
+/* The master down timer ran out, but the peer is a live master we cannot hear (fo_takeover_refused):
+ * stay BACKUP without entering TAKEOVER (no transition, hook or log per interval), say so once, and
+ * look again one Master_Down_Interval later. An advert heard, or the peer's server going read-only
+ * or down, ends the hold. */
+static bool hold_takeover(struct node *n)
+{
+	uint64_t now = node_now(n);
+	char why[sizeof(n->alert)];
+
+	if (n->fsm.state != VRRP_STATE_BACKUP || n->fsm.deadline_us == 0 || now < n->fsm.deadline_us)
+		return false;
+	/* A master that resigned (priority 0) is stepping down: its read_only may lag by a probe, and
+	 * the takeover after Skew_Time fences it anyway. */
+	if (n->peer_resigned)
+		return false;
+	struct fo_input in = fo_input_now(n, n->fsm.master_addr.s_addr != 0);
+	if (!fo_takeover_refused(&in, why, sizeof(why))) {
+		end_hold(n, "the peer's server is no longer a writable master: takeover goes ahead");
+		return false;
+	}
+	if (!n->takeover_held) {
+		n->takeover_held = true;
+		log_warnx("master down timer expired, not taking over: %s", why);
+		snprintf(n->alert, sizeof(n->alert), "%s", why);
+		node_status_publish(n);
+	}
+	node_arm(n->fsm_timer, now + vrrp_master_down_us(n->fsm.conf.version, n->fsm.priority,
+							 n->fsm.master_adver_int_cs));
+	return true;
+}
+
 static int on_fsm_timer(sd_event_source *s, uint64_t usec, void *ud)
 {
 	struct node *n = ud;
@@ -341,6 +392,8 @@ static int on_fsm_timer(sd_event_source *s, uint64_t usec, void *ud)
 		node_arm(s, n->handover_until_us);
 		return 0;
 	}
+	if (hold_takeover(n))
+		return 0;
 	node_fsm_event(n, &ev);
 	return 0;
 }
@@ -380,26 +433,30 @@ static int on_garp_timer(sd_event_source *s, uint64_t usec, void *ud)
 /* --- VRRP receive; partition heal by data --- */
 
 /* Both sides master: the one holding acknowledged writes the other lacks keeps the role
- * (failover-safety "Heal by data"). Also fills the divergence report. +1 keep, -1 yield, 0 RFC rule. */
-static int8_t data_verdict(struct node *n)
+ * (failover-safety "Heal by data"). Also fills the divergence report. Returns false while either
+ * server's latest probe failed (no fresh GTID picture: after a partition the peer's health counter
+ * is still down for `rise` probes, the last probe succeeding is enough here); otherwise true with
+ * *verdict +1 keep, -1 yield, 0 RFC rule. */
+static bool data_verdict(struct node *n, int8_t *verdict)
 {
 	const struct db_state *l = &n->srv[NODE_LOCAL].state, *p = &n->srv[NODE_PEER].state;
 	struct dm_status *st = &n->status;
 	char only_l[512] = "", only_p[512] = "";
 	int64_t nl, np;
 
-	if (!l->reachable || !p->reachable || !n->srv[NODE_PEER].hc.up)
-		return 0;
+	*verdict = 0;
+	if (!l->reachable || !p->reachable)
+		return false;
 	if (l->flavor == DB_FLAVOR_MYSQL) {
 		static struct gtid_mysql_set a, b; /* large: kept off the stack, loop is single-threaded */
 		if (gtid_mysql_parse(l->gtid_executed, &a) < 0 || gtid_mysql_parse(p->gtid_executed, &b) < 0)
-			return 0;
+			return true;
 		nl = gtid_mysql_only_in(&a, &b, only_l, sizeof(only_l));
 		np = gtid_mysql_only_in(&b, &a, only_p, sizeof(only_p));
 	} else {
 		struct gtid_mdb_pos a, b;
 		if (gtid_mdb_parse(l->gtid_binlog_pos, &a) < 0 || gtid_mdb_parse(p->gtid_binlog_pos, &b) < 0)
-			return 0;
+			return true;
 		nl = gtid_mdb_only_in(&a, &b, only_l, sizeof(only_l));
 		np = gtid_mdb_only_in(&b, &a, only_p, sizeof(only_p));
 	}
@@ -415,13 +472,52 @@ static int8_t data_verdict(struct node *n)
 				"(%s), then dualmasterctl maintenance off", st->divergence);
 		n->frozen = true;
 		snprintf(n->alert, sizeof(n->alert), "diverged both ways: moves frozen");
-		return 0;
+		return true;
 	}
-	if (nl > 0)
-		return 1;
-	if (np > 0)
-		return -1;
-	return 0;
+	*verdict = nl > 0 ? 1 : np > 0 ? -1 : 0;
+	return true;
+}
+
+void node_meet_report(struct node *n)
+{
+	uint64_t quiet_us = 3ull * n->fsm.conf.adver_int_cs * 10000;
+	int8_t verdict;
+
+	if (n->meet_since_us == 0)
+		return;
+	if (n->fsm.state != VRRP_STATE_MASTER) {
+		n->meet_since_us = 0;
+		return;
+	}
+	/* While the other master still advertises, its next advert decides and reports in one step
+	 * (a divergence both ways freezes moves only after the RFC rule has settled that meeting). */
+	if (node_now(n) - n->meet_advert_us < quiet_us)
+		return;
+	if (data_verdict(n, &verdict))
+		n->meet_since_us = 0;
+}
+
+/* Another master advertises before a fresh probe of both servers came back (a partition has just
+ * healed: the probe in flight times out, the next one answers). Deciding by priority now could
+ * strand the writes of the side that yields, so the master keeps its role without answering for at
+ * most two probe timeouts and intervals; then the RFC rule decides. */
+static bool await_data(struct node *n)
+{
+	uint64_t now = node_now(n);
+	uint64_t bound_us = 2000ull * (uint64_t)(n->conf.health.timeout_ms + n->conf.health.interval_ms);
+
+	if (n->meet_since_us == 0) {
+		n->meet_since_us = now;
+		n->meet_gave_up = false;
+		log_info("another master advertises: waiting for fresh GTID positions of both servers");
+	}
+	if (now - n->meet_since_us < bound_us)
+		return true;
+	if (!n->meet_gave_up)
+		log_warnx("another master advertises and no fresh GTID positions of both servers: RFC rule "
+			  "decides");
+	n->meet_gave_up = true;
+	return false;
 }
 
 static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
@@ -444,17 +540,28 @@ static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
 					 .adv_interval_cs = adv->interval_cs };
 		if (adv->priority > 0)
 			n->handover_until_us = 0; /* a master speaks: the hand-over is over */
+		if (n->fsm.state != VRRP_STATE_MASTER)
+			n->peer_resigned = adv->priority == 0;
 		bool was_frozen = n->frozen;
 		/* Diverged both ways: this one meeting is settled by the RFC rule (both sides compute
 		 * the same), then nothing moves until an operator reconciles. */
-		if (n->fsm.state == VRRP_STATE_MASTER && adv->priority > 0)
-			ev.data_verdict = data_verdict(n);
+		if (n->fsm.state != VRRP_STATE_MASTER) {
+			n->meet_since_us = 0;
+		} else if (adv->priority > 0) {
+			n->meet_advert_us = node_now(n);
+			if (data_verdict(n, &ev.data_verdict))
+				n->meet_since_us = 0;
+			else if (!was_frozen && await_data(n))
+				continue;
+		}
 		/* Anti-flapping: no preemption within the hold-down; a silent or resigning master is
 		 * still taken over (failover-safety 6). */
 		n->fsm.conf.preempt = n->conf.vrrp.preempt && node_now(n) >= n->holddown_until_us;
 		if ((n->maintenance || was_frozen) && n->fsm.state == VRRP_STATE_MASTER)
 			continue; /* frozen: a master makes no move; a backup still tracks the master */
 		node_fsm_event(n, &ev);
+		if (adv->priority > 0 && n->fsm.state == VRRP_STATE_BACKUP)
+			end_hold(n, "adverts from the master arrive again");
 	}
 	free(adv);
 	return 0;

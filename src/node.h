@@ -81,6 +81,11 @@ struct node {
 	uint64_t holddown_until_us;      /* no preemption before this */
 	uint64_t handover_until_us;      /* after our switchover: the peer's takeover may run until
 					  * this; no master-down takeover of ours before it */
+	bool takeover_held;              /* master down, but the peer is a live master we cannot hear */
+	bool peer_resigned;              /* the last advert heard was priority 0, not yet taken over */
+	uint64_t meet_since_us;          /* another master first heard while GTID positions were stale */
+	uint64_t meet_advert_us;         /* last advert from another master while we were master */
+	bool meet_gave_up;               /* that wait ran out: the RFC rule decided (logged once) */
 	uint64_t state_since_us;
 
 	struct ctl_server *ctl;
@@ -119,6 +124,10 @@ const char *node_srv_name(int which);
 void node_evaluate(struct node *n);
 int node_on_probe_timer(sd_event_source *src, uint64_t usec, void *ud);
 int node_on_worker(sd_event_source *src, int fd, uint32_t revents, void *ud);
+/* Another master was met before fresh GTID positions of both servers were known and has since
+ * gone quiet (it yielded): once the positions are fresh, make the divergence report (log, status,
+ * freeze) that its next advert would have made. Called after each probe round. */
+void node_meet_report(struct node *n);
 /* Feeds the current verdict to the FSM (after maintenance off). */
 void node_force_priority(struct node *n);
 

@@ -160,7 +160,8 @@ int node_start_switchover(struct node *n, char *why, size_t len)
 
 void node_set_maintenance(struct node *n, bool on)
 {
-	if (n->maintenance == on)
+	/* "maintenance off" also unfreezes a node frozen by divergence that was never in maintenance. */
+	if (n->maintenance == on && (on || !n->frozen))
 		return;
 	n->maintenance = on;
 	log_info("maintenance %s: automatic failover %s on this node", on ? "on" : "off", on ? "frozen" : "resumed");

@@ -176,6 +176,7 @@ int node_on_probe_timer(sd_event_source *src, uint64_t usec, void *ud)
 	node_evaluate(n);
 	semisync_restore(n);
 	readonly_enforce(n);
+	node_meet_report(n);
 	node_status_publish(n);
 	node_arm(src, usec + (uint64_t)n->conf.health.interval_ms * 1000);
 	return 0;

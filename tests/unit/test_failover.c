@@ -351,6 +351,53 @@ static void test_stale_results_ignored(void **st)
 	assert_int_equal(fo_vip_result(&f, 0, T0).type, FO_CMD_NONE);
 }
 
+/* Adverts stop from a master we followed: fence first, and say the master was alive. */
+static void test_lost_adverts_from_live_master_fence_noted(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	char why[256];
+
+	in.adverts_lost = true;
+	in.peer_writable = true;
+	assert_false(fo_takeover_refused(&in, why, sizeof(why)));
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	expect_db(&c, FO_PEER, DB_JOB_FENCE);
+	struct db_result r = res(&c, 0, true, 1);
+	c = fo_db_result(&f, &r, T0 + 1);
+	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
+	assert_non_null(strstr(f.note, "adverts lost from a master whose server was writable"));
+}
+
+/* No master heard, yet the peer's server is up and writable: it is a live master we cannot hear
+ * (it has just fenced us, or VRRP is filtered). Fencing it back would start a ping-pong. */
+static void test_unheard_writable_peer_refused(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	char why[256] = "";
+
+	in.peer_writable = true;
+	assert_true(fo_takeover_refused(&in, why, sizeof(why)));
+	assert_non_null(strstr(why, "adverts lost while peer writable"));
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_false(f.writable);
+	assert_non_null(strstr(f.reason, "adverts lost while peer writable"));
+
+	/* Read-only or down peer: a resign, a fenced or a dead master; the takeover goes ahead. */
+	in.peer_writable = false;
+	assert_false(fo_takeover_refused(&in, why, sizeof(why)));
+	in.peer_writable = true;
+	in.peer_up = false;
+	assert_false(fo_takeover_refused(&in, why, sizeof(why)));
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +414,8 @@ int main(void)
 		cmocka_unit_test(test_stepdown_order),
 		cmocka_unit_test(test_switchover),
 		cmocka_unit_test(test_stale_results_ignored),
+		cmocka_unit_test(test_lost_adverts_from_live_master_fence_noted),
+		cmocka_unit_test(test_unheard_writable_peer_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
