@@ -15,6 +15,8 @@
 #include "vrrp_fsm.h"
 
 enum { NODE_LOCAL = 0, NODE_PEER = 1 };
+/* sd-event's default accuracy (0) means 250 ms, far too coarse for adverts and probes. */
+#define TIMER_ACCURACY_US 1000
 enum { NODE_PROBE = 0, NODE_CMD = 1 };
 
 struct ctl_client;
@@ -123,6 +125,12 @@ uint64_t node_submit_cmd(struct node *n, int which, struct db_job job);
 const char *node_srv_name(int which);
 void node_evaluate(struct node *n);
 int node_on_probe_timer(sd_event_source *src, uint64_t usec, void *ud);
+int node_on_fsm_timer(sd_event_source *s, uint64_t usec, void *ud);
+int node_on_fo_timer(sd_event_source *s, uint64_t usec, void *ud);
+int node_on_garp_timer(sd_event_source *s, uint64_t usec, void *ud);
+int node_on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud);
+void node_on_isolation(void *ud, bool isolated);
+int node_drop_vips(struct node *n);
 int node_on_worker(sd_event_source *src, int fd, uint32_t revents, void *ud);
 /* Another master was met before fresh GTID positions of both servers were known and has since
  * gone quiet (it yielded): once the positions are fresh, make the divergence report (log, status,
