@@ -11,15 +11,7 @@ done
 [ -x ./dualmasterd ] && [ -x ./dualmasterctl ] || { echo "build first (make)"; exit 1; }
 . tests/lab/lab.sh
 
-fails=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
-check() { local d=$1; shift; if "$@" >/dev/null; then ok "$d"; else bad "$d"; fi; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: want '$2', got '$3'"; fi; }
-check_le() {
-	if awk -v v="$2" -v b="$3" 'BEGIN { exit !(v <= b) }'; then ok "$1 (${2} ms <= ${3} ms)"
-	else bad "$1: ${2} ms > bound ${3} ms"; fi
-}
+. tests/lab/lab_check.sh
 finish() {
 	if [ $fails -ne 0 ]; then
 		lab_dump_logs 40
@@ -32,7 +24,6 @@ trap 'exit 130' INT TERM HUP
 
 # ---- helpers -------------------------------------------------------------------------------------
 
-ctl() { ./dualmasterctl -s "$LAB_DIR/dm-$1.sock" "${@:2}"; }
 dm_get() {
 	ctl "$1" status --json 2>/dev/null |
 		python3 -c 'import json, sys; s = json.load(sys.stdin)["status"]; print(eval(sys.argv[1]))' "$2" \

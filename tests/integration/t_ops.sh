@@ -15,11 +15,7 @@ done
 [ -x ./dualmasterd ] && [ -x ./dualmasterctl ] || { echo "dualmasterd not built (make)"; exit 1; }
 . tests/lab/lab.sh
 
-fails=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
-check() { local d=$1; shift; if "$@" >/dev/null; then ok "$d"; else bad "$d"; fi; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: want '$2', got '$3'"; fi; }
+. tests/lab/lab_check.sh
 has() { [[ $2 == *"$3"* ]] && ok "$1" || bad "$1: '$3' not in: $2"; }
 finish() {
 	[ $fails -eq 0 ] || { lab_status; lab_dump_logs 60; tail -n 30 "$LAB_DIR/notify.log" 2>/dev/null; }
@@ -33,7 +29,6 @@ trap 'exit 130' INT TERM HUP
 # ---- helpers ------------------------------------------------------------------------------------
 
 sock() { echo "$LAB_DIR/dm-$1.sock"; }
-ctl() { local n=$1; shift; ./dualmasterctl -s "$(sock "$n")" "$@"; }
 # st NODE EXPR: the Python expression EXPR over NODE's status object s.
 st() {
 	ctl "$1" status --json 2>/dev/null | python3 -c '

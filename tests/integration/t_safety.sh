@@ -11,22 +11,7 @@ done
 if ! [ -x ./dualmasterd ] || ! [ -x ./dualmasterctl ]; then echo "dualmasterd not built (make)"; exit 1; fi
 . tests/lab/lab.sh
 
-fails=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
-check() { local d=$1; shift; if "$@" >/dev/null; then ok "$d"; else bad "$d"; fi; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: want '$2', got '$3'"; fi; }
-# check_lt DESC VALUE BOUND: VALUE (a decimal) < BOUND.
-check_lt() {
-	if awk -v v="$2" -v b="$3" 'BEGIN { exit !(v + 0 < b + 0) }'; then
-		ok "$1 ($2 < $3)"
-	else
-		bad "$1: $2 >= $3"
-	fi
-}
-check_zero() { # check_zero DESC VALUE: VALUE (a decimal) is 0
-	if awk -v v="$2" 'BEGIN { exit !(v + 0 == 0) }'; then ok "$1 ($2)"; else bad "$1: $2, want 0"; fi
-}
+. tests/lab/lab_check.sh
 finish() {
 	[ $fails -eq 0 ] || { lab_status; lab_dump_logs 60; }
 	lab_down
