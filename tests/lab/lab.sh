@@ -170,6 +170,8 @@ lab_up() {
 	export LAB_ID LAB_DIR
 	mkdir -p "$LAB_DIR/pids" && touch "$LAB_DIR/.dmlab" || return 1
 	lab_log "LAB_ID=$LAB_ID LAB_DIR=$LAB_DIR semisync=${LAB_SEMISYNC:-0}"
+	# Kept for servers restarted later by tests (lab_mysqld_start), after a prefix assignment is gone.
+	declare -g LAB_UP_SEMISYNC=${LAB_SEMISYNC:-0} LAB_UP_SEMISYNC_TIMEOUT_MS=${LAB_SEMISYNC_TIMEOUT_MS:-10000}
 	lab_passwords || return 1
 
 	lab_install_db &

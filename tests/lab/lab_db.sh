@@ -53,8 +53,9 @@ lab_mysqld_args() {
 	echo "--innodb-buffer-pool-size=32M --innodb-log-file-size=16M --innodb-log-buffer-size=4M"
 	echo "--key-buffer-size=1M --aria-pagecache-buffer-size=8M --performance-schema=OFF"
 	echo "--innodb-buffer-pool-load-at-startup=OFF --innodb-buffer-pool-dump-at-shutdown=OFF"
-	echo "--rpl-semi-sync-master-timeout=${LAB_SEMISYNC_TIMEOUT_MS:-10000}"
-	if [ "${LAB_SEMISYNC:-0}" != 1 ]; then
+	# What lab_up was given (LAB_SEMISYNC=1 lab_up is a one-shot prefix), unless set again now.
+	echo "--rpl-semi-sync-master-timeout=${LAB_SEMISYNC_TIMEOUT_MS:-${LAB_UP_SEMISYNC_TIMEOUT_MS:-10000}}"
+	if [ "${LAB_SEMISYNC:-${LAB_UP_SEMISYNC:-0}}" != 1 ]; then
 		echo "--rpl-semi-sync-master-enabled=OFF --rpl-semi-sync-slave-enabled=OFF"
 	fi
 }
