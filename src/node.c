@@ -240,6 +240,48 @@ static void fo_finished(struct node *n)
 	node_status_publish(n);
 }
 
+/* Stepping down because our server is dead (connection refused), the VIP stays until the peer
+ * claims it or a bound passes. Clients then get an immediate refusal and retry, instead of SYNs
+ * lost in the gap between our drop and the peer's claim (a 1 s TCP retransmit for each of them).
+ * A dead server takes no writes, so nothing is acknowledged in that time; a hung or merely
+ * read-only one would hold clients or refuse their writes: those drop the VIP at once. */
+static bool vip_hold_for_peer(struct node *n)
+{
+	const struct node_server *l = &n->srv[NODE_LOCAL];
+
+	if (n->fo.kind != FO_KIND_STEPDOWN || n->shutting_down || !n->vip_held || l->hc.up ||
+	    !strstr(l->state.error, "(111)") || !n->srv[NODE_PEER].hc.up)
+		return false;
+	/* The peer resigns-to-claim path: Skew_Time (< 1 advert interval) + its sequence, whose fence of
+	 * our dead server fails at once; 3 intervals + fence_answer_ms is ample, and bounded. */
+	uint64_t bound = node_now(n) + 3ull * n->conf.vrrp.advert_interval_ms * 1000 +
+			 (uint64_t)n->conf.takeover.fence_answer_ms * 1000;
+	n->vip_hold = true;
+	n->vip_hold_adverts = 0;
+	node_arm(n->vip_hold_timer, bound);
+	log_info("local server dead: VIP kept until the peer claims it (at most %llu ms), clients get "
+		 "refused rather than lost", (unsigned long long)((bound - node_now(n)) / 1000));
+	return true;
+}
+
+void node_release_vip(struct node *n, const char *why)
+{
+	if (!n->vip_hold)
+		return;
+	n->vip_hold = false;
+	sd_event_source_set_enabled(n->vip_hold_timer, SD_EVENT_OFF);
+	log_info("VIP released: %s", why);
+	node_fo_exec(n, fo_vip_result(&n->fo, node_drop_vips(n), node_now(n)));
+}
+
+int node_on_vip_hold_timer(sd_event_source *s, uint64_t usec, void *ud)
+{
+	(void)s;
+	(void)usec;
+	node_release_vip(ud, "bound reached");
+	return 0;
+}
+
 void node_fo_exec(struct node *n, struct fo_cmd c)
 {
 	for (;;) {
@@ -278,6 +320,8 @@ void node_fo_exec(struct node *n, struct fo_cmd c)
 			break;
 		}
 		case FO_CMD_DROP_VIP:
+			if (vip_hold_for_peer(n))
+				return; /* node_release_vip() goes on */
 			c = fo_vip_result(&n->fo, node_drop_vips(n), node_now(n));
 			break;
 		case FO_CMD_FINISHED:
@@ -558,6 +602,10 @@ int node_on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
 		if ((n->maintenance || was_frozen) && n->fsm.state == VRRP_STATE_MASTER)
 			continue; /* frozen: a master makes no move; a backup still tracks the master */
 		node_fsm_event(n, &ev);
+		/* The peer advertises from the start of its takeover and claims within the sequence:
+		 * its second advert comes after the claim. */
+		if (adv->priority > 0 && n->vip_hold && ++n->vip_hold_adverts >= 2)
+			node_release_vip(n, "the peer has taken over");
 		if (adv->priority > 0 && n->fsm.state == VRRP_STATE_BACKUP)
 			end_hold(n, "adverts from the master arrive again");
 	}

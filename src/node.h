@@ -57,6 +57,9 @@ struct node {
 	struct garp *garp;
 	sd_event_source *garp_timer;
 	bool vip_held;
+	bool vip_hold;                   /* stepping down from a dead server: VIP kept for the peer */
+	int vip_hold_adverts;            /* the peer's adverts heard since */
+	sd_event_source *vip_hold_timer;
 
 	struct node_server srv[2];       /* [NODE_LOCAL], [NODE_PEER] */
 	sd_event_source *probe_timer;
@@ -131,6 +134,8 @@ int node_on_garp_timer(sd_event_source *s, uint64_t usec, void *ud);
 int node_on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud);
 void node_on_isolation(void *ud, bool isolated);
 int node_drop_vips(struct node *n);
+int node_on_vip_hold_timer(sd_event_source *s, uint64_t usec, void *ud);
+void node_release_vip(struct node *n, const char *why);
 int node_on_worker(sd_event_source *src, int fd, uint32_t revents, void *ud);
 /* Another master was met before fresh GTID positions of both servers were known and has since
  * gone quiet (it yielded): once the positions are fresh, make the divergence report (log, status,

@@ -74,7 +74,8 @@ int node_start(struct node *n, sd_event *ev, const struct conf *conf)
 		return rc;
 	}
 	n->ifindex = vip_nl_ifindex(n->vip);
-	if ((rc = add_timer(n, &n->garp_timer, node_on_garp_timer)) < 0)
+	if ((rc = add_timer(n, &n->garp_timer, node_on_garp_timer)) < 0 ||
+	    (rc = add_timer(n, &n->vip_hold_timer, node_on_vip_hold_timer)) < 0)
 		return rc;
 	remove_stale_vips(n);
 	if (conf->vrrp.src_ip.s_addr)
@@ -139,6 +140,7 @@ void node_shutdown(struct node *n)
 		return;
 	n->shutting_down = true;
 	notify_stopping();
+	node_release_vip(n, "shutting down");
 	log_info("shutting down");
 	struct vrrp_event ev = { .type = VRRP_EV_SHUTDOWN };
 	node_fsm_event(n, &ev);
@@ -233,6 +235,7 @@ void node_stop(struct node *n)
 	sd_event_source_unref(n->fo_timer);
 	sd_event_source_unref(n->probe_timer);
 	sd_event_source_unref(n->garp_timer);
+	sd_event_source_unref(n->vip_hold_timer);
 	vrrp_sock_close(n->vs);
 	garp_close(n->garp);
 	vip_nl_close(n->vip);
