@@ -11,7 +11,7 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { echo "demo: FAILED: $*" >&2; lab_dump_logs 20; exit 1; }
 
 [ "$(id -u)" = 0 ] || { echo "demo: needs root (network namespaces); try: sudo make demo" >&2; exit 1; }
-[ -x ./dualmasterd ] && [ -x ./dualmasterctl ] || { echo "demo: run make first" >&2; exit 1; }
+{ [ -x ./dualmasterd ] && [ -x ./dualmasterctl ]; } || { echo "demo: run make first" >&2; exit 1; }
 for c in mariadbd mariadb python3 nft; do
 	command -v "$c" >/dev/null || { echo "demo: $c missing: run make deps" >&2; exit 1; }
 done
@@ -44,7 +44,9 @@ acks_by() { awk -v sid="$1" -v after="${2:-0}" '$3 == sid && $2 > after' "$LAB_W
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
 
 say "building the scene: namespaces, a bridge, two mariadbd in two-way GTID replication, semi-sync"
-LAB_SEMISYNC=1 lab_up || die "lab_up"
+# Exported: node1's server restarted at the end must come back with semi-sync as well.
+export LAB_SEMISYNC=1
+lab_up || die "lab_up"
 cat <<EOF
    client 192.0.2.100 ---+
    node1  192.0.2.11  ---+--- bridge (tiebreaker 192.0.2.1)      VIP 192.0.2.50
