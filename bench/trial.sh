@@ -62,7 +62,12 @@ recovered() {
 settled() {
 	case $(lab_vip_holder) in node1 | node2) flowing 0 ;; *) return 1 ;; esac
 }
-ids() { sql_t 10 "$1" 'SELECT id FROM dmtest.writes' >"$OUT/$1.ids.tmp" && mv "$OUT/$1.ids.tmp" "$2"; }
+# rows NODE FILE: "ID NODE EPOCH" for every row NODE has (NODE and the time are the originating
+# server's: CONCAT('node', @@server_id) and CURRENT_TIMESTAMP(6), replicated as written).
+rows() {
+	sql_t 10 "$1" 'SELECT id, node, UNIX_TIMESTAMP(ts) FROM dmtest.writes' >"$OUT/$1.rows.tmp" &&
+		mv "$OUT/$1.rows.tmp" "$2"
+}
 
 inject() {
 	case $FAULT in
@@ -121,7 +126,7 @@ stamp t_fault "$t_fault"
 inject || log "injecting $FAULT returned $?"
 wait_for_heal
 t_snapshot=$EPOCHREALTIME
-ids node2 "$OUT/survivor.ids" || log "no snapshot of node2"
+rows node2 "$OUT/survivor.rows" || log "no snapshot of node2"
 stamp t_snapshot "$t_snapshot"
 t_heal=$EPOCHREALTIME
 stamp t_heal "$t_heal"
@@ -139,8 +144,8 @@ log "writer stopped (VIP on $(lab_vip_holder)); waiting for replication"
 in_sync=0
 lab_wait_repl 30 2>>"$OUT/trial.log" && in_sync=1
 lab_sampler_stop
-ids node1 "$OUT/node1.ids" || log "no ids from node1"
-ids node2 "$OUT/node2.ids" || log "no ids from node2"
+rows node1 "$OUT/node1.rows" || log "no rows from node1"
+rows node2 "$OUT/node2.rows" || log "no rows from node2"
 sys_acct node1
 sys_acct node2
 { cp "$LAB_WRITER_ACKED" "$OUT/acked" && cp "$LAB_WRITER_ERRORS" "$OUT/errors" &&
@@ -148,12 +153,12 @@ sys_acct node2
 
 read -r two_writable vip_ro both_vip < <(lab_sampler_check "$OUT/samples" |
 	sed -E 's/.*two_writable_ms=([0-9.]+) vip_on_readonly_ms=([0-9.]+) both_vip_ms=([0-9.]+).*/\1 \2 \3/')
-read -r outage refused lost divergent takeover heal_gap < <(python3 bench/analyze.py "$OUT") || fail "analyze"
+read -r outage refused lost divergent takeover heal_gap late moves split < <(python3 bench/analyze.py "$OUT") || fail "analyze"
 hz=$(getconf CLK_TCK)
 read -r cpu_ms rss_kb < <(awk -v hz="$hz" '{ t += $2; if ($3 > m) m = $3 } END { printf "%.0f %d\n", t * 1000 / hz, m }' \
 	"$LAB_DIR/acct")
 trial_s=$(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }')
 r() { printf '%.0f' "$1"; }
 echo "$SYSTEM,$PROFILE,$FAULT,$TRIAL,$outage,$refused,$lost,$(r "$two_writable"),$(r "$vip_ro")," \
-	"$(r "$both_vip"),$divergent,$cpu_ms,$rss_kb,$takeover,$heal_gap,$in_sync,$trial_s" | tr -d ' '
+	"$(r "$both_vip"),$divergent,$cpu_ms,$rss_kb,$takeover,$heal_gap,$in_sync,$trial_s,$late,$moves,$split" | tr -d ' '
 log "done"

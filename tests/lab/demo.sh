@@ -120,15 +120,18 @@ if [ "$KEEP" = 1 ]; then
 	echo "$LAB_DIR" >"${LAB_POINTER:-/tmp/dualmaster-lab.current}"
 	cat <<EOF
 The scene stays up (KEEP=1). To look around:
-  eval "\$(tests/lab/lab env)"; . tests/lab/lab.sh     # the lab_* functions on this scene
+  # the lab_* functions (tests/lab/README.md) in this shell, on this scene:
+  eval "\$(tests/lab/lab env)"; . tests/lab/lab.sh
   tests/lab/lab status
   ./dualmasterctl -s $LAB_DIR/dm-node1.sock status
   ./dualmasterctl -s $LAB_DIR/dm-node2.sock status --json
-  ./dualmasterctl -s $LAB_DIR/dm-node2.sock switchover  # hand the role back to node1
+  # hand the master role back to node1, safely:
+  ./dualmasterctl -s $LAB_DIR/dm-node2.sock switchover
   tests/lab/lab sql node2 'SELECT COUNT(*) FROM dmtest.writes'
-  ip netns exec $(lab_ns node2) ip -4 addr                # the VIP on node2
-  less $LAB_DIR/dm-node2.log                             # the daemons' logs
-  tests/lab/lab down                                     # remove everything
+  ip netns exec $(lab_ns node2) ip -4 addr show
+  less $LAB_DIR/dm-node2.log
+  # remove everything:
+  tests/lab/lab down
 EOF
 fi
 exit 0
