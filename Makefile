@@ -61,13 +61,13 @@ deps:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		  make gcc clang pkg-config libmariadb-dev libconfuse-dev libnl-3-dev libnl-route-3-dev \
 		  libsystemd-dev libcmocka-dev valgrind libclang-rt-14-dev iproute2 nftables procps \
-		  mariadb-server mariadb-client keepalived systemd rpm python3; \
+		  mariadb-server mariadb-client keepalived systemd rpm python3 python3-matplotlib; \
 	elif command -v dnf >/dev/null || command -v yum >/dev/null; then \
 		pm=$$(command -v dnf || command -v yum); \
 		$$pm install -y epel-release || true; \
 		$$pm install -y make gcc clang pkgconf-pkg-config mariadb-connector-c-devel libconfuse-devel \
 		  libnl3-devel systemd-devel libcmocka-devel valgrind iproute nftables procps-ng \
-		  mariadb-server mariadb keepalived rpm-build python3; \
+		  mariadb-server mariadb keepalived rpm-build python3 python3-matplotlib; \
 	else echo "make deps: no apt-get, dnf or yum; install the packages listed in README.md" >&2; exit 1; fi
 
 unit: $(UNIT_BIN)
@@ -83,6 +83,15 @@ fuzz: | build/fuzz
 
 integration: all
 	@tests/integration/run.sh
+
+# The two-node demo in network namespaces (root): failover of the master under a writer.
+demo: all
+	@tests/lab/demo.sh
+
+# The failover benchmark against keepalived (root, long: TRIALS=3 for a quick run); writes
+# bench/results/<date>.csv, bench/RESULTS.md and bench/failover.png. Not part of `make test`.
+bench: all
+	@bench/failover
 
 # Every test: unit tests plain, under ASan/UBSan and under valgrind, the bounded fuzz run,
 # then the namespace tests with real mariadbd and keepalived.

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# One benchmark trial on a fresh lab scene: start the system, write through the VIP, inject one fault
+# into the master (node1), heal it, and print one CSV row (the columns of bench/failover's header).
+# Usage: bench/trial.sh SYSTEM PROFILE FAULT TRIAL DIR   (DIR keeps the trial's files and logs)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+[ $# -eq 5 ] || { echo "usage: bench/trial.sh SYSTEM PROFILE FAULT TRIAL DIR" >&2; exit 2; }
+SYSTEM=$1 PROFILE=$2 FAULT=$3 TRIAL=$4 OUT=$5
+. tests/lab/lab.sh
+. bench/systems.sh
+
+RATE=${RATE:-100}                # writer inserts per second
+MIN_FAULT_S=${MIN_FAULT_S:-3}    # a fault lasts at least this long...
+MAX_FAULT_S=${MAX_FAULT_S:-30}   # ...and is healed after this at the latest
+BLOCK_S=${BLOCK_S:-6}            # VRRP blocked for a fixed time
+PARTITION_S=${PARTITION_S:-6}    # partition for a fixed time (below the 10 s semi-sync timeout)
+SETTLE_MIN_S=${SETTLE_MIN_S:-3}  # watched after the heal at least this long...
+SETTLE_MAX_S=${SETTLE_MAX_S:-20} # ...and at most this long
+export LAB_WRITER_READ_TIMEOUT_S=${WRITER_TIMEOUT_S:-2}
+export LAB_QUIET=1
+# Exported, not only given to lab_up: a server restarted later (lab_mysqld_start) must come back
+# with semi-sync too, or its peer's commits wait out the semi-sync timeout.
+export LAB_SEMISYNC=1
+
+log() { echo "[$(date +%T.%3N)] $SYSTEM/$PROFILE $FAULT #$TRIAL: $*" >>"$OUT/trial.log"; }
+fail() { log "ERROR: $*"; echo "bench: $SYSTEM/$PROFILE $FAULT #$TRIAL: $*" >&2; exit 1; }
+
+finish() {
+	local f
+	[ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ] || return 0
+	for f in "$LAB_DIR"/dm-node?.log "$LAB_DIR"/ka-node?.log "$LAB_DIR"/ka-node?.notify \
+		"$LAB_DIR"/ka-node?.conf "$LAB_DIR"/writer.log "$LAB_DIR"/switchover.out "$LAB_DIR"/acct; do
+		[ -e "$f" ] && cp "$f" "$OUT/"
+	done
+	for f in node1 node2; do
+		[ -e "$LAB_DIR/$f/error.log" ] && tail -n 100 "$LAB_DIR/$f/error.log" >"$OUT/mysqld-$f.log"
+	done
+	lab_down
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$OUT" || exit 1
+: >"$OUT/times"
+stamp() { echo "$1=$2" >>"$OUT/times"; }
+
+# $1 acknowledgements per second from server_id $2 (any: 0) in the last second, the newest < 0.3 s old.
+flowing() {
+	tail -n $((2 * RATE)) "$LAB_WRITER_ACKED" | awk -v now="$EPOCHREALTIME" -v sid="$1" \
+		-v need=$((RATE / 2)) '(sid == 0 || $3 == sid) && $2 > now - 1 { n++; last = $2 }
+		END { exit !(n >= need && now - last < 0.3) }'
+}
+acked_at_least() { [ "$(lab_writer_acked)" -ge "$1" ]; }
+semisync_on() {
+	[ "$(sql_t 3 "$1" "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_status'" |
+		awk '{ print $2 }')" = ON ]
+}
+# The survivor took over: it holds the VIP (alone or not) and acknowledges writes.
+recovered() {
+	case $(lab_vip_holder) in node2 | both) flowing 2 ;; *) return 1 ;; esac
+}
+settled() {
+	case $(lab_vip_holder) in node1 | node2) flowing 0 ;; *) return 1 ;; esac
+}
+# rows NODE FILE: "ID NODE EPOCH" for every row NODE has (NODE and the time are the originating
+# server's: CONCAT('node', @@server_id) and CURRENT_TIMESTAMP(6), replicated as written).
+rows() {
+	sql_t 10 "$1" 'SELECT id, node, UNIX_TIMESTAMP(ts) FROM dmtest.writes' >"$OUT/$1.rows.tmp" &&
+		mv "$OUT/$1.rows.tmp" "$2"
+}
+
+inject() {
+	case $FAULT in
+	crash) lab_mysqld_stop node1 KILL ;;
+	hang) lab_signal mysqld-node1 STOP ;;
+	linkcut) lab_link_down node1 ;;
+	daemonkill) sys_kill node1 ;;
+	switchover) sys_graceful node1 ;;
+	vrrpblock) lab_block_vrrp node1 ;;
+	partition) lab_partition ;;
+	*) fail "unknown fault $FAULT" ;;
+	esac
+}
+heal() {
+	case $FAULT in
+	crash) lab_mysqld_start node1 ;;
+	hang) lab_signal mysqld-node1 CONT ;;
+	linkcut) lab_link_up node1 ;;
+	daemonkill) sys_start node1 ;;
+	switchover) sys_graceful_heal node1 ;;
+	vrrpblock) lab_unblock_vrrp node1 ;;
+	partition) lab_heal ;;
+	esac
+}
+# Fixed-length faults last their time; the others until the survivor took over and writes flowed
+# through it for a second (at least MIN_FAULT_S, at most MAX_FAULT_S).
+wait_for_heal() {
+	local fixed=
+	case $FAULT in vrrpblock) fixed=$BLOCK_S ;; partition) fixed=$PARTITION_S ;; esac
+	while ! lab_older "$t_fault" "${fixed:-$MAX_FAULT_S}"; do
+		if [ -z "$fixed" ] && lab_older "$t_fault" "$MIN_FAULT_S" && recovered; then
+			return 0
+		fi
+		sleep 0.1
+	done
+}
+
+log "start"
+lab_up || fail "lab_up"
+t_start=$EPOCHREALTIME
+sys_write_conf || fail "configuration"
+sys_start node1 || fail "starting node1"
+lab_wait_for "node1 master" 30 sys_master_ready node1 || fail "node1 not master"
+sys_start node2 || fail "starting node2"
+lab_wait_for "node2 standby" 30 sys_standby_ready node2 || fail "node2 not standby"
+lab_wait_repl 30 || fail "replication"
+lab_wait_for "semi-sync on node1" 15 semisync_on node1 || fail "semi-sync not active on node1"
+lab_sampler_start 10 300 || fail "sampler"
+lab_writer_start 10000000 300 "$RATE" || fail "writer"
+lab_wait_for "steady writes" 20 acked_at_least $((2 * RATE)) || fail "no steady writes"
+log "ready, injecting $FAULT"
+
+stamp t_fault_ms "$(tail -n 1 "$LAB_SAMPLES" | awk '{ print $1 }')"
+t_fault=$EPOCHREALTIME
+stamp t_fault "$t_fault"
+inject || log "injecting $FAULT returned $?"
+wait_for_heal
+t_snapshot=$EPOCHREALTIME
+rows node2 "$OUT/survivor.rows" || log "no snapshot of node2"
+stamp t_snapshot "$t_snapshot"
+t_heal=$EPOCHREALTIME
+stamp t_heal "$t_heal"
+log "healing after $(lab_elapsed "$t_fault") s (VIP on $(lab_vip_holder))"
+heal || log "healing $FAULT returned $?"
+t_healed=$EPOCHREALTIME
+while ! lab_older "$t_healed" "$SETTLE_MAX_S"; do
+	lab_older "$t_healed" "$SETTLE_MIN_S" && settled && break
+	sleep 0.1
+done
+lab_writer_stop
+t_end=$EPOCHREALTIME
+stamp t_end "$t_end"
+log "writer stopped (VIP on $(lab_vip_holder)); waiting for replication"
+in_sync=0
+lab_wait_repl 30 2>>"$OUT/trial.log" && in_sync=1
+lab_sampler_stop
+rows node1 "$OUT/node1.rows" || log "no rows from node1"
+rows node2 "$OUT/node2.rows" || log "no rows from node2"
+sys_acct node1
+sys_acct node2
+{ cp "$LAB_WRITER_ACKED" "$OUT/acked" && cp "$LAB_WRITER_ERRORS" "$OUT/errors" &&
+	cp "$LAB_SAMPLES" "$OUT/samples"; } || fail "copying the writer's and sampler's files"
+
+read -r two_writable vip_ro both_vip < <(lab_sampler_check "$OUT/samples" |
+	sed -E 's/.*two_writable_ms=([0-9.]+) vip_on_readonly_ms=([0-9.]+) both_vip_ms=([0-9.]+).*/\1 \2 \3/')
+read -r outage refused lost divergent takeover heal_gap late moves split < <(python3 bench/analyze.py "$OUT") || fail "analyze"
+hz=$(getconf CLK_TCK)
+read -r cpu_ms rss_kb < <(awk -v hz="$hz" '{ t += $2; if ($3 > m) m = $3 } END { printf "%.0f %d\n", t * 1000 / hz, m }' \
+	"$LAB_DIR/acct")
+trial_s=$(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }')
+r() { printf '%.0f' "$1"; }
+echo "$SYSTEM,$PROFILE,$FAULT,$TRIAL,$outage,$refused,$lost,$(r "$two_writable"),$(r "$vip_ro")," \
+	"$(r "$both_vip"),$divergent,$cpu_ms,$rss_kb,$takeover,$heal_gap,$in_sync,$trial_s,$late,$moves,$split" | tr -d ' '
+log "done"
