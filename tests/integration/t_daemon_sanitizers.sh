@@ -7,6 +7,8 @@ cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 command -v valgrind >/dev/null || { echo "no valgrind"; exit 77; }
 make -s build/san/dualmasterd || exit 1
+# The checks below would pass vacuously on a build without the sanitizer runtime.
+ldd build/san/dualmasterd | grep -q libasan || { echo "FAIL: build/san/dualmasterd lacks ASan"; exit 1; }
 lab_up || exit 1
 trap lab_down EXIT
 fail() { echo "FAIL: $*"; lab_dump_logs 40; exit 1; }
@@ -23,6 +25,7 @@ lab_wait_for "node1 MASTER (ASan build)" 30 is_state node1 MASTER || fail "node1
 LAB_DM_WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
 --log-file=$LAB_DIR/valgrind.log" lab_start_dm node2
 lab_wait_for "node2 BACKUP (valgrind)" 60 is_state node2 BACKUP || fail "node2 did not become backup"
+grep -q valgrind "/proc/$(lab_pid dm-node2)/cmdline" 2>/dev/null || fail "node2's daemon is not under valgrind"
 
 # A takeover under valgrind: node1's server dies, node2 runs the whole sequence.
 lab_mysqld_stop node1 KILL
