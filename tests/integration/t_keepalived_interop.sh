@@ -24,12 +24,6 @@ trap 'exit 130' INT TERM HUP
 
 # ---- helpers -------------------------------------------------------------------------------------
 
-dm_get() {
-	ctl "$1" status --json 2>/dev/null |
-		python3 -c 'import json, sys; s = json.load(sys.stdin)["status"]; print(eval(sys.argv[1]))' "$2" \
-			2>/dev/null
-}
-dm_state_is() { [ "$(dm_get "$1" 's["state"]')" = "$2" ]; }
 ctl_quiet() { ctl "$@" >/dev/null 2>&1; }
 dm_up() { lab_wait_for "dualmasterd on $1 to answer" 10 ctl_quiet "$1" status; }
 holder_is() { [ "$(lab_vip_holder)" = "$1" ]; }

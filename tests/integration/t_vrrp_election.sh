@@ -21,13 +21,6 @@ trap 'exit 130' INT TERM HUP
 
 # ---- helpers -------------------------------------------------------------------------------------
 
-# dm_get NODE EXPR: a Python expression over s, the "status" object of `status --json`.
-dm_get() {
-	ctl "$1" status --json 2>/dev/null |
-		python3 -c 'import json, sys; s = json.load(sys.stdin)["status"]; print(eval(sys.argv[1]))' "$2" \
-			2>/dev/null
-}
-dm_state_is() { [ "$(dm_get "$1" 's["state"]')" = "$2" ]; }
 dm_eligible() { [ "$(dm_get "$1" 's["eligible"]')" = True ]; }
 dm_settled() { [ "$(dm_get "$1" 's["state"] + " " + str(s["eligible"])')" = "$2 True" ]; }
 vip_on() { ip -n "$(lab_ns "$1")" -4 -o addr show | grep -q " $LAB_VIP/"; }

@@ -23,3 +23,10 @@ check_zero() {
 }
 # ctl NODE ARGS...: dualmasterctl against NODE's daemon in the scene.
 ctl() { local n=$1; shift; "$LAB_ROOT/dualmasterctl" -s "$LAB_DIR/dm-$n.sock" "$@"; }
+# dm_get NODE EXPR: a Python expression over s, the "status" object of `status --json`.
+dm_get() {
+	ctl "$1" status --json 2>/dev/null |
+		python3 -c 'import json, sys; s = json.load(sys.stdin)["status"]; print(eval(sys.argv[1]))' "$2" \
+			2>/dev/null
+}
+dm_state_is() { [ "$(dm_get "$1" 's["state"]')" = "$2" ]; }
