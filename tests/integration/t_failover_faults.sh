@@ -25,7 +25,7 @@ LINK_TAKEOVER_WRITABLE_MAX_MS=5600
 #   queue behind that request) for lock_wait_timeout (1 s); if it gives up, the next probe round
 #   (0.1 s) finds the server writable while not master and sets read_only again: 1 s lock wait,
 #   killing the client sessions (~0.3 s), set. 1 + 0.1 + 1 + 0.3 = 2.4 s; 4 s allowed. Only the
-#   rejoin of a hung master gets this allowance; everywhere else two writable servers fail the test.
+#   rejoin of a hung or cut-off master gets this allowance; elsewhere two writable servers fail.
 HANG_REJOIN_WRITABLE_MAX_MS=4000
 # - The same holds for a master whose link was cut: commits it had in flight wait for the peer's
 #   semi-sync ack, which only comes when the link does, and its read_only ON waits behind them
