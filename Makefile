@@ -10,50 +10,65 @@ DESTDIR   ?=
 
 CC        ?= cc
 PKGS      := libmariadb libconfuse libnl-3.0 libnl-route-3.0 libsystemd
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# pkg-config runs when a recipe first needs it, not when the Makefile is read: `make deps test`
+# installs the packages in its first goal and builds with them in the second.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell pkg-config --libs cmocka 2>/dev/null))$(CMOCKA_LIBS)
+CONFUSE_LIBS = $(eval CONFUSE_LIBS := $$(shell pkg-config --libs libconfuse 2>/dev/null))$(CONFUSE_LIBS)
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -O2 -g
-CFLAGS    += $(WARN) -std=gnu11 -D_GNU_SOURCE -DDM_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
-LDLIBS    := $(PKG_LIBS) -lpthread
+# CPPFLAGS and LDFLAGS are the distribution's (hardening, -D_FORTIFY_SOURCE, -Wl,-z,relro...).
+DM_CFLAGS  = $(CPPFLAGS) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DDM_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+LDLIBS     = $(PKG_LIBS) -lpthread
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# Every src/*.c except the two programs' mains is library code shared by both and the tests.
+# The pure core: no sockets, no clock, no libraries but libc. Its unit tests link this alone, so
+# a core module that reaches for I/O fails to link there.
+CORE_SRC  := conf_check db_err db_job db_state failover gtid heal health_policy repl_status \
+	     status_format status_text sup_heal sup_inputs sup_rules sup_status supervisor vrrp_fsm vrrp_packet
+CORE_OBJ  := $(CORE_SRC:%=build/obj/%.o)
+CORE_SAN  := $(CORE_SRC:%=build/san/%.o)
+# Every other src/*.c except the two programs' mains is the daemon's I/O shell.
 PROG_SRC  := src/main.c src/dualmasterctl.c
-LIB_SRC   := $(filter-out $(PROG_SRC),$(sort $(wildcard src/*.c)))
-LIB_OBJ   := $(LIB_SRC:src/%.c=build/obj/%.o)
-SAN_OBJ   := $(LIB_SRC:src/%.c=build/san/%.o)
+SHELL_OBJ := $(filter-out $(CORE_OBJ),$(patsubst src/%.c,build/obj/%.o,$(filter-out $(PROG_SRC),$(wildcard src/*.c))))
+SHELL_SAN := $(SHELL_OBJ:build/obj/%=build/san/%)
+LIB_OBJ   := $(CORE_OBJ) $(SHELL_OBJ)
+SAN_OBJ   := $(CORE_SAN) $(SHELL_SAN)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+# Unit tests of shell modules (sockets, children, libconfuse); all others test the core alone.
+UNIT_SHELL := test_conf test_ctl_server test_garp test_hooks test_notify test_tiebreaker
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/unit/%)
 UNIT_SAN  := $(UNIT_SRC:tests/unit/%.c=build/unit-san/%)
+unit_objs  = $(if $(filter $(1),$(UNIT_SHELL)),$(2) $(3) $(LDLIBS),$(2))
 
 .PHONY: all deps test unit unit-san unit-valgrind fuzz integration install clean demo bench rpm
 all: dualmasterd dualmasterctl
 
 build/obj/%.o: src/%.c $(wildcard src/*.h) | build/obj
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(DM_CFLAGS) -c -o $@ $<
 build/san/%.o: src/%.c $(wildcard src/*.h) | build/san
-	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+	$(CC) $(DM_CFLAGS) $(SAN) -c -o $@ $<
 build/obj build/san build/unit build/unit-san build/fuzz:
 	mkdir -p $@
 
 dualmasterd: build/obj/main.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(DM_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 # The daemon under AddressSanitizer/UBSan, for the integration test that runs it for real.
 build/san/dualmasterd: build/san/main.o $(SAN_OBJ)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
-dualmasterctl: build/obj/dualmasterctl.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(DM_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# The control client speaks to a unix socket: it needs none of the daemon's libraries.
+dualmasterctl: build/obj/dualmasterctl.o build/obj/log.o
+	$(CC) $(DM_CFLAGS) $(LDFLAGS) -o $@ $^
 
 build/unit/%: tests/unit/%.c $(LIB_OBJ) | build/unit
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDLIBS) $(CMOCKA_LIBS)
+	$(CC) $(DM_CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(call unit_objs,$*,$(CORE_OBJ),$(SHELL_OBJ)) $(CMOCKA_LIBS)
 build/unit-san/%: tests/unit/%.c $(SAN_OBJ) | build/unit-san
-	$(CC) $(CFLAGS) $(SAN) -Isrc -o $@ $< $(SAN_OBJ) $(LDLIBS) $(CMOCKA_LIBS)
+	$(CC) $(DM_CFLAGS) $(SAN) $(LDFLAGS) -Isrc -o $@ $< $(call unit_objs,$*,$(CORE_SAN),$(SHELL_SAN)) $(CMOCKA_LIBS)
 # Small helpers for the integration tests, linked against the library objects.
 build/tools/%: tests/tools/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	$(CC) $(DM_CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 # make deps: the build, test and demo dependencies from the distribution's packages.
 deps:

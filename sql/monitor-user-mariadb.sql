@@ -29,13 +29,20 @@
 -- Needs none: MASTER_GTID_WAIT(), @@gtid_*_pos, @@read_only, SHOW GLOBAL STATUS (semi-sync),
 -- SET SESSION lock_wait_timeout / max_statement_time.
 --
+--   SELECT, INSERT, UPDATE ON dualmaster.term
+--                             the takeover term: every takeover writes a term above both servers'
+--                             known terms into this one-row table, and replication carries it;
+--                             after a partition the higher term names the node clients were sent
+--                             to last, which keeps the role. Without it a heal falls back to GTIDs
+--                             and VRRP priority (the daemon warns).
+--
 -- Not granted on purpose:
 --   SUPER: implies far more than the daemon needs.
 --   SELECT ON mysql.global_priv: it would let the daemon find READ_ONLY ADMIN holders, but the
 --     table holds every password hash. The fence kills all client sessions except replication
 --     threads and its own instead, which needs no knowledge of who holds what.
---   Any data privilege: the daemon never reads or writes application tables. (READ_ONLY ADMIN
---     would let its own session write through read_only; it never writes, and has no right to.)
+--   Any data privilege: the daemon never reads or writes application tables; its one write is
+--     its own term row, after read_only is OFF.
 --
 -- MariaDB 11.0.1 and later: SUPER no longer implies these privileges, the list above is already
 -- complete.
@@ -49,3 +56,14 @@ GRANT REPLICA MONITOR, BINLOG MONITOR, READ_ONLY ADMIN, CONNECTION ADMIN, PROCES
 GRANT REPLICA MONITOR, BINLOG MONITOR, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, RELOAD,
       REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN
    ON *.* TO 'dualmaster'@'{{DM_NETWORK}}';
+
+-- The takeover term (one row, written by the daemon at each takeover, replicated to the peer).
+CREATE DATABASE IF NOT EXISTS dualmaster;
+CREATE TABLE IF NOT EXISTS dualmaster.term (
+  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+  term BIGINT NOT NULL,
+  holder VARCHAR(64) NOT NULL,
+  since TIMESTAMP(6) NOT NULL
+) ENGINE=InnoDB;
+GRANT SELECT, INSERT, UPDATE ON dualmaster.term TO 'dualmaster'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON dualmaster.term TO 'dualmaster'@'{{DM_NETWORK}}';

@@ -26,6 +26,10 @@
 --   RELOAD                  FLUSH TABLES WITH READ LOCK during a controlled switchover
 --   REPLICATION_SLAVE_ADMIN STOP/START REPLICA
 --   SELECT ON performance_schema.*  the replication_* tables (applier and receiver state)
+--   SELECT, INSERT, UPDATE ON dualmaster.term
+--                           the takeover term row, written at each takeover (after read_only OFF)
+--                           and replicated; a heal after a partition keeps the node whose server
+--                           holds the higher term. Without it heals fall back to GTIDs and priority.
 -- Needs none: WAIT_FOR_EXECUTED_GTID_SET(), GTID_SUBTRACT(), @@gtid_executed, SHOW GLOBAL STATUS.
 -- Note: CONNECTION_ADMIN also lets this account write through read_only (not through
 -- super_read_only); the daemon never writes and holds no data privilege.
@@ -40,3 +44,14 @@ GRANT SELECT ON performance_schema.* TO 'dualmaster'@'localhost';
 GRANT REPLICATION CLIENT, PROCESS, RELOAD ON *.* TO 'dualmaster'@'{{DM_NETWORK}}';
 GRANT SYSTEM_VARIABLES_ADMIN, CONNECTION_ADMIN, REPLICATION_SLAVE_ADMIN ON *.* TO 'dualmaster'@'{{DM_NETWORK}}';
 GRANT SELECT ON performance_schema.* TO 'dualmaster'@'{{DM_NETWORK}}';
+
+-- The takeover term (one row, written by the daemon at each takeover, replicated to the peer).
+CREATE DATABASE IF NOT EXISTS dualmaster;
+CREATE TABLE IF NOT EXISTS dualmaster.term (
+  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+  term BIGINT NOT NULL,
+  holder VARCHAR(64) NOT NULL,
+  since TIMESTAMP(6) NOT NULL
+) ENGINE=InnoDB;
+GRANT SELECT, INSERT, UPDATE ON dualmaster.term TO 'dualmaster'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON dualmaster.term TO 'dualmaster'@'{{DM_NETWORK}}';

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db_err.h"
+
 #define DB_GTID_LEN 1024
 #define DB_ERR_LEN 256
 
@@ -47,9 +49,20 @@ struct semisync_state {
 	bool new_names;             /* MySQL 8.0.26+ source/replica names */
 };
 
+/* The takeover term kept in the server (dualmaster.term, one row that replication carries): every
+ * takeover writes a term above both servers' last known ones, so after a partition the higher term
+ * names the node clients were sent to last. */
+struct db_term {
+	bool known;                 /* the row was read; false: no table, no row, or not probed */
+	int64_t term;
+	char holder[64];            /* node_name of the daemon that wrote it */
+};
+
 struct db_state {
 	bool reachable;
 	char error[DB_ERR_LEN];     /* why not reachable or why the probe failed */
+	enum db_err err;            /* the class of that failure (DB_ERR_NONE when reachable) */
+	unsigned err_no;            /* the server's or client's error number behind it, 0 none */
 	int64_t latency_us;         /* whole probe round */
 	enum db_flavor flavor;
 	char version[64];
@@ -66,6 +79,13 @@ struct db_state {
 	/* MySQL */
 	char gtid_executed[DB_GTID_LEN];
 	int client_connections;     /* sessions that are not replication, system or ours */
+	struct db_term term;
 };
+
+/* Copies src into dst (dst's old contents released). Use these, never plain assignment, between
+ * pictures that live on: a picture may own memory. */
+void db_state_copy(struct db_state *dst, const struct db_state *src);
+/* Releases what st owns; st stays a valid, empty picture. */
+void db_state_free(struct db_state *st);
 
 #endif

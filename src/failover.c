@@ -1,9 +1,12 @@
 /* The takeover and step-down sequences as a pure step machine: results in, the next command out.
  *
  * Taking over (BACKUP -> MASTER), top to bottom:
+ *   0. REFUSED?     not at all when the peer is a live master we never heard, or its server answers
+ *                   but refuses us: we could neither see nor fence a writable server.
  *   1. FENCE        peer: read_only ON and kill its clients, so the old master stops taking writes.
  *                   Skipped when the peer's server is known down. A peer that answers but cannot be
- *                   fenced is alive and writable: we stay BACKUP.
+ *                   fenced is alive and writable: we stay BACKUP. One that answers nothing within
+ *                   fence_answer_ms (a cut link, a dead host) is unreachable: carry on.
  *   2. SEMISYNC_OFF local: when the peer is dead, every commit here waits for its ack until the
  *                   semi-sync timeout, and that includes what our SQL thread applies from the relay
  *                   log: the master side goes off before the catch-up (on again once the peer
@@ -11,7 +14,9 @@
  *   3. CATCHUP      local: apply everything the IO thread received, bounded by catchup_timeout_ms.
  *                   Failure keeps us BACKUP and read-only unless promote_stale.
  *   4. WRITABLE     local: read_only OFF, verified.
- *   5. CLAIM        shell: the FSM goes MASTER (advert first), VIPs added, gratuitous ARPs.
+ *   5. TERM         local: the takeover term, above both servers' known terms, with our name; it
+ *                   is what a heal after a partition compares (heal.c). Failure is only noted.
+ *   6. CLAIM        shell: the FSM goes MASTER (advert first), VIPs added, gratuitous ARPs.
  * Any failure after step 4 is undone (VIP off, read_only ON) before we report it, so the VIP is
  * never held by a read-only, unreachable or stale server.
  *
@@ -33,6 +38,7 @@ static const char *const step_names[FO_STEP_MAX] = {
 	[FO_STEP_CATCHUP] = "catch up",
 	[FO_STEP_SEMISYNC_OFF] = "semi-sync off",
 	[FO_STEP_WRITABLE] = "read_only OFF",
+	[FO_STEP_TERM] = "term",
 	[FO_STEP_CLAIM] = "claim VIP",
 	[FO_STEP_DROP_VIP] = "drop VIP",
 	[FO_STEP_READONLY] = "read_only ON",
@@ -85,7 +91,9 @@ static struct fo_cmd db_cmd(struct failover *f, enum fo_step step, enum fo_targe
 	c.job.type = type;
 	c.job.id = f->job_id;
 	c.job.timeout_ms = timeout_ms;
-	c.deadline_us = now_us + (uint64_t)timeout_ms * 1000 + FO_MARGIN_US;
+	f->job_deadline_us = now_us + (uint64_t)timeout_ms * 1000 + FO_MARGIN_US;
+	f->answer_deadline_us = 0;
+	f->deadline_us = f->job_deadline_us;
 	return c;
 }
 
@@ -94,6 +102,7 @@ static struct fo_cmd finish(struct failover *f, bool ok, const char *reason)
 	f->step = ok ? FO_STEP_DONE : FO_STEP_FAILED;
 	f->ok = ok;
 	f->job_id = 0;
+	f->deadline_us = 0;
 	if (reason)
 		snprintf(f->reason, sizeof(f->reason), "%s", reason);
 	return (struct fo_cmd){ .type = FO_CMD_FINISHED };
@@ -102,7 +111,8 @@ static struct fo_cmd finish(struct failover *f, bool ok, const char *reason)
 static struct fo_cmd readonly_cmd(struct failover *f, uint64_t now_us)
 {
 	struct fo_cmd c = db_cmd(f, FO_STEP_READONLY, FO_LOCAL, DB_JOB_SET_READONLY, f->in.fence_timeout_ms, now_us);
-	c.job.kill_clients = f->in.kill_clients;
+	c.job.kill_clients = f->in.kill_clients || f->in.kill_first;
+	c.job.kill_first = f->in.kill_first;
 	return c;
 }
 
@@ -118,10 +128,11 @@ static struct fo_cmd undo(struct failover *f, uint64_t now_us)
 	return finish(f, false, NULL);
 }
 
-static struct fo_cmd fail(struct failover *f, const char *reason, uint64_t now_us)
+static struct fo_cmd fail(struct failover *f, enum fo_fail why, const char *reason, uint64_t now_us)
 {
 	snprintf(f->reason, sizeof(f->reason), "%s", reason);
 	f->ok = false;
+	f->fail = why;
 	f->aborting = true;
 	return undo(f, now_us);
 }
@@ -131,6 +142,21 @@ static struct fo_cmd fail(struct failover *f, const char *reason, uint64_t now_u
 static struct fo_cmd step_writable(struct failover *f, uint64_t now_us)
 {
 	return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+}
+
+static struct fo_cmd step_term(struct failover *f, uint64_t now_us)
+{
+	struct fo_cmd c = db_cmd(f, FO_STEP_TERM, FO_LOCAL, DB_JOB_TERM, f->in.fence_timeout_ms, now_us);
+	c.job.term = f->in.term;
+	snprintf(c.job.holder, sizeof(c.job.holder), "%s", f->in.holder);
+	return c;
+}
+
+static struct fo_cmd claim(struct failover *f)
+{
+	f->step = FO_STEP_CLAIM;
+	f->deadline_us = 0;
+	return (struct fo_cmd){ .type = FO_CMD_CLAIM };
 }
 
 static struct fo_cmd step_catchup(struct failover *f, uint64_t now_us)
@@ -153,6 +179,12 @@ static struct fo_cmd step_after_fence(struct failover *f, uint64_t now_us)
 
 bool fo_takeover_refused(const struct fo_input *in, char *why, size_t len)
 {
+	/* failover-safety "Refused is alive": an error is an answer; the server behind it may be
+	 * writable, and a refused fence could not make it read-only. */
+	if (in->peer_refusing) {
+		snprintf(why, len, "peer server alive but refuses us: staying BACKUP (cannot check or fence it)");
+		return true;
+	}
 	/* failover-safety "Peer liveness": a peer whose server answers and is writable is alive; with
 	 * no advert heard from it, adverts are what is missing, not the master. */
 	if (in->adverts_lost || !in->peer_up || !in->peer_writable)
@@ -166,10 +198,18 @@ static struct fo_cmd takeover_start(struct failover *f, uint64_t now_us)
 {
 	char why[sizeof(f->reason)];
 
-	if (fo_takeover_refused(&f->in, why, sizeof(why)))
+	if (fo_takeover_refused(&f->in, why, sizeof(why))) {
+		f->fail = FO_FAIL_REFUSED;
 		return finish(f, false, why);
-	if (f->in.fence_peer && f->in.peer_up)
-		return db_cmd(f, FO_STEP_FENCE, FO_PEER, DB_JOB_FENCE, f->in.fence_timeout_ms, now_us);
+	}
+	if (f->in.fence_peer && f->in.peer_up) {
+		struct fo_cmd c = db_cmd(f, FO_STEP_FENCE, FO_PEER, DB_JOB_FENCE, f->in.fence_timeout_ms, now_us);
+		/* First look soon: has the peer's server answered anything at all? */
+		f->answer_deadline_us = now_us + (uint64_t)f->in.fence_answer_ms * 1000;
+		if (f->in.fence_answer_ms > 0 && f->answer_deadline_us < f->job_deadline_us)
+			f->deadline_us = f->answer_deadline_us;
+		return c;
+	}
 	f->peer_dead = !f->in.peer_up;
 	return step_after_fence(f, now_us);
 }
@@ -185,13 +225,13 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 			if (f->in.adverts_lost && f->in.peer_writable)
 				add_note(f, "%s", "adverts lost from a master whose server was writable: "
 					 "fenced it (its daemon died, or VRRP is filtered)");
-		} else if (!r->state.reachable) {
+		} else if (!db_err_server_answered(r->err)) {
 			/* Nobody answers for the old master: it cannot take writes either. */
 			f->peer_dead = true;
 			add_note(f, "peer server unreachable, not fenced: %s", r->error);
 		} else {
 			snprintf(why, sizeof(why), "peer server answers but could not be fenced: %s", r->error);
-			return fail(f, why, now_us);
+			return fail(f, FO_FAIL_PEER_ALIVE, why, now_us);
 		}
 		return step_after_fence(f, now_us);
 	case FO_STEP_SEMISYNC_OFF:
@@ -205,7 +245,7 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 			snprintf(why, sizeof(why), "cannot catch up: %s",
 				 r->rc == -ETIMEDOUT ? "relay log not applied in time" : r->error);
 			if (!f->in.promote_stale)
-				return fail(f, why, now_us);
+				return fail(f, FO_FAIL_CATCHUP, why, now_us);
 			add_note(f, "%s (promote_stale)", why);
 		}
 		return step_writable(f, now_us);
@@ -214,11 +254,17 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 			/* It may have half-worked (super_read_only off, read_only on): undo anyway. */
 			f->writable = true;
 			snprintf(why, sizeof(why), "read_only OFF failed: %s", r->rc ? r->error : "still read-only");
-			return fail(f, why, now_us);
+			return fail(f, FO_FAIL_WRITABLE, why, now_us);
 		}
 		f->writable = true;
-		f->step = FO_STEP_CLAIM;
-		return (struct fo_cmd){ .type = FO_CMD_CLAIM };
+		return step_term(f, now_us);
+	case FO_STEP_TERM:
+		/* Without the term a heal falls back to GTIDs and priority; the takeover itself is sound. */
+		if (r->rc == 0)
+			f->term_written = true;
+		else
+			add_note(f, "takeover term not written: %s", r->error);
+		return claim(f);
 	default:
 		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	}
@@ -252,8 +298,9 @@ static struct fo_cmd stepdown_result(struct failover *f, const struct db_result 
 	char why[sizeof(f->reason)];
 
 	if (f->step == FO_STEP_READONLY) {
-		if (r->rc != 0 && r->state.reachable) {
+		if (r->rc != 0 && db_err_server_answered(r->err)) {
 			snprintf(why, sizeof(why), "read_only ON failed: %s", r->error);
+			f->fail = FO_FAIL_READONLY;
 			return finish(f, false, why);
 		}
 		if (r->rc != 0)
@@ -265,6 +312,7 @@ static struct fo_cmd stepdown_result(struct failover *f, const struct db_result 
 					 now_us);
 		if (r->rc != 0 || switchover_target(&r->state, c.job.gtid, sizeof(c.job.gtid)) < 0) {
 			snprintf(f->reason, sizeof(f->reason), "cannot read our GTID position");
+			f->fail = FO_FAIL_PEER_BEHIND;
 			f->aborting = true;
 			return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
 		}
@@ -276,16 +324,18 @@ static struct fo_cmd stepdown_result(struct failover *f, const struct db_result 
 		snprintf(why, sizeof(why), "peer did not catch up: %s",
 			 r->rc == -ETIMEDOUT ? "timeout" : r->error);
 		snprintf(f->reason, sizeof(f->reason), "%s", why);
+		f->fail = FO_FAIL_PEER_BEHIND;
 		f->aborting = true;
 		/* Roll back: we are still the only writer candidate. */
 		return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
 	}
 	if (f->step == FO_STEP_WRITABLE) { /* switchover rollback */
-		if (r->rc != 0 || r->state.read_only != 0)
+		if (r->rc != 0 || r->state.read_only != 0) {
+			f->fail = FO_FAIL_WRITABLE;
 			return finish(f, false, NULL);
+		}
 		f->writable = true;
-		f->step = FO_STEP_CLAIM;
-		return (struct fo_cmd){ .type = FO_CMD_CLAIM };
+		return claim(f);
 	}
 	return (struct fo_cmd){ .type = FO_CMD_NONE };
 }
@@ -314,6 +364,7 @@ struct fo_cmd fo_db_result(struct failover *f, const struct db_result *r, uint64
 	if (!fo_active(f) || r->id != f->job_id)
 		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	f->job_id = 0;
+	f->deadline_us = 0;
 	if (f->aborting) {
 		/* Undo path: only READONLY (the last undo step) or a switchover rollback is outstanding. */
 		if (f->step == FO_STEP_READONLY) {
@@ -340,7 +391,7 @@ struct fo_cmd fo_claim_result(struct failover *f, int rc, uint64_t now_us)
 		return finish(f, true, f->note[0] ? f->note : "took over");
 	}
 	f->claimed = true; /* some VIPs may be on: remove them all */
-	return fail(f, "claiming the VIP failed", now_us);
+	return fail(f, FO_FAIL_CLAIM, "claiming the VIP failed", now_us);
 }
 
 struct fo_cmd fo_vip_result(struct failover *f, int rc, uint64_t now_us)
@@ -356,13 +407,12 @@ struct fo_cmd fo_vip_result(struct failover *f, int rc, uint64_t now_us)
 	return readonly_cmd(f, now_us);
 }
 
-struct fo_cmd fo_timeout(struct failover *f, uint64_t now_us)
+static struct fo_cmd timeout(struct failover *f, uint64_t now_us)
 {
 	char why[sizeof(f->reason)];
 
-	if (!fo_active(f) || f->job_id == 0)
-		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	f->job_id = 0;
+	f->deadline_us = 0;
 	switch (f->step) {
 	case FO_STEP_FENCE:
 		/* No answer at all within the bound (a lock wait would have returned an error, the job
@@ -376,29 +426,52 @@ struct fo_cmd fo_timeout(struct failover *f, uint64_t now_us)
 			add_note(f, "%s", "catch-up timed out (promote_stale)");
 			return step_writable(f, now_us);
 		}
-		return fail(f, "cannot catch up: relay log not applied in time", now_us);
+		return fail(f, FO_FAIL_CATCHUP, "cannot catch up: relay log not applied in time", now_us);
 	case FO_STEP_SEMISYNC_OFF:
 		add_note(f, "%s", "semi-sync off timed out");
 		return step_catchup(f, now_us);
 	case FO_STEP_WRITABLE:
 		f->writable = true; /* it may have taken effect: undo */
-		if (f->kind == FO_KIND_SWITCHOVER && f->aborting)
+		if (f->kind == FO_KIND_SWITCHOVER && f->aborting) {
+			f->fail = FO_FAIL_WRITABLE;
 			return finish(f, false, NULL);
-		return fail(f, "read_only OFF timed out", now_us);
+		}
+		return fail(f, FO_FAIL_WRITABLE, "read_only OFF timed out", now_us);
+	case FO_STEP_TERM:
+		add_note(f, "%s", "takeover term not written: timed out");
+		return claim(f);
 	case FO_STEP_READONLY:
 		if (f->aborting) {
 			add_note(f, "%s", "undo: read_only ON timed out");
 			return finish(f, false, NULL);
 		}
+		f->fail = FO_FAIL_READONLY;
 		return finish(f, false, "read_only ON timed out");
 	case FO_STEP_PEER_CATCHUP:
 		snprintf(why, sizeof(why), "peer did not catch up: timeout");
 		snprintf(f->reason, sizeof(f->reason), "%s", why);
+		f->fail = FO_FAIL_PEER_BEHIND;
 		f->aborting = true;
 		return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
 	default:
 		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	}
+}
+
+struct fo_cmd fo_tick(struct failover *f, uint64_t now_us, bool job_answered)
+{
+	if (!fo_active(f) || f->job_id == 0 || f->deadline_us == 0 || now_us < f->deadline_us)
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	/* A peer that answers is alive, perhaps slow (a lock wait): its fence gets the full bound. */
+	if (f->step == FO_STEP_FENCE && now_us < f->job_deadline_us && job_answered) {
+		f->deadline_us = f->job_deadline_us;
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	}
+	enum fo_target running = f->job_target;
+	struct fo_cmd c = timeout(f, now_us);
+	c.cancel = true;
+	c.cancel_target = running;
+	return c;
 }
 
 struct fo_cmd fo_abort(struct failover *f, const char *why, uint64_t now_us)
@@ -407,9 +480,16 @@ struct fo_cmd fo_abort(struct failover *f, const char *why, uint64_t now_us)
 		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	snprintf(f->reason, sizeof(f->reason), "aborted: %s", why);
 	f->aborting = true;
+	f->fail = FO_FAIL_ABORTED;
 	/* A write-enable in flight may already have taken effect. */
 	if (f->job_id != 0 && f->step == FO_STEP_WRITABLE)
 		f->writable = true;
+	bool was_running = f->job_id != 0;
+	enum fo_target running = f->job_target;
 	f->job_id = 0;
-	return undo(f, now_us);
+	f->deadline_us = 0;
+	struct fo_cmd c = undo(f, now_us);
+	c.cancel = was_running;
+	c.cancel_target = running;
+	return c;
 }

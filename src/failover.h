@@ -1,4 +1,5 @@
-/* The takeover and step-down sequences as a pure step machine: results in, the next command out. */
+/* The takeover, step-down and switchover sequences as a pure step machine: results in, the next
+ * command out. The order of each sequence is written out at the top of failover.c. */
 #ifndef DM_FAILOVER_H
 #define DM_FAILOVER_H
 
@@ -6,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mysql_probe.h"
+#include "db_job.h"
 
 enum fo_kind {
 	FO_KIND_NONE = 0,
@@ -21,6 +22,7 @@ enum fo_step {
 	FO_STEP_CATCHUP,      /* local: apply everything received */
 	FO_STEP_SEMISYNC_OFF, /* local: master side off, the peer cannot ack */
 	FO_STEP_WRITABLE,     /* local: read_only OFF, verified */
+	FO_STEP_TERM,         /* local: the takeover term row, above every term known */
 	FO_STEP_CLAIM,        /* shell: FSM to MASTER (advert), VIPs, gratuitous ARP */
 	FO_STEP_DROP_VIP,     /* shell: VIPs off */
 	FO_STEP_READONLY,     /* local: read_only ON (+ kill clients) */
@@ -40,11 +42,25 @@ enum fo_cmd_type {
 
 enum fo_target { FO_LOCAL = 0, FO_PEER = 1 };
 
+/* Why a sequence failed, for the caller's decisions (never the reason text). */
+enum fo_fail {
+	FO_FAIL_NONE = 0,
+	FO_FAIL_REFUSED,      /* takeover not started: the peer is a live master we cannot hear or fence */
+	FO_FAIL_PEER_ALIVE,   /* the peer's server answered but could not be fenced */
+	FO_FAIL_CATCHUP,      /* the relay log could not be applied in time (and not promote_stale) */
+	FO_FAIL_WRITABLE,     /* read_only OFF did not take (or a switchover could not roll back) */
+	FO_FAIL_CLAIM,        /* the VIP could not be added */
+	FO_FAIL_READONLY,     /* step-down: read_only ON failed on a server that answers */
+	FO_FAIL_PEER_BEHIND,  /* switchover: the peer did not apply our last transaction in time */
+	FO_FAIL_ABORTED,      /* fo_abort: a master appeared, we became ineligible, shutdown */
+};
+
 struct fo_cmd {
 	enum fo_cmd_type type;
 	enum fo_target target;
+	bool cancel;             /* first cancel the job still running on cancel_target's worker */
+	enum fo_target cancel_target;
 	struct db_job job;       /* FO_CMD_DB */
-	uint64_t deadline_us;    /* shell calls fo_timeout at this time if nothing came back; 0 none */
 };
 
 /* Facts and settings fixed at the start of a sequence. */
@@ -53,13 +69,17 @@ struct fo_input {
 	bool promote_stale;
 	bool manage_semisync;
 	bool kill_clients;          /* step-down: kill remaining client sessions */
+	bool kill_first;            /* step-down of a node cut off: kill before read_only as well */
 	int fence_timeout_ms;
 	int catchup_timeout_ms;
+	int fence_answer_ms;        /* a peer server that answers nothing this long is unreachable */
 	bool peer_up;               /* health counter: peer server considered up */
+	bool peer_refusing;         /* the peer's server answers, but refuses us (login, grants): alive */
 	bool peer_writable;         /* last peer probe: read_only = 0 */
 	bool adverts_lost;          /* takeover because adverts stopped (not a resign, not a fault) */
 	bool local_semisync_master; /* local semi-sync master side enabled now */
-	char local_gtid[DB_GTID_LEN]; /* switchover: our position the peer must reach */
+	int64_t term;               /* takeover: the term to write at least (above both servers' known) */
+	char holder[64];            /* takeover: our node_name, written with the term */
 };
 
 struct failover {
@@ -70,6 +90,9 @@ struct failover {
 	uint64_t next_job_id;
 	uint64_t job_id;            /* outstanding job, 0 none */
 	enum fo_target job_target;  /* worker running it */
+	uint64_t job_deadline_us;   /* its full bound: statement timeout + margin */
+	uint64_t answer_deadline_us;/* FENCE: by then the peer's server must have answered something */
+	uint64_t deadline_us;       /* call fo_tick then (the earlier of the two above); 0 none */
 	/* What has been done, for the undo path and the log. */
 	bool fenced;
 	bool peer_dead;             /* the fence could not reach the peer's server */
@@ -77,7 +100,9 @@ struct failover {
 	bool writable;
 	bool claimed;
 	bool aborting;
+	bool term_written;
 	bool ok;                    /* valid at FO_STEP_DONE/FAILED */
+	enum fo_fail fail;          /* valid at FO_STEP_FAILED */
 	char reason[512];           /* why it failed, or a summary of what happened */
 	char note[512];             /* warnings collected on the way (promote_stale, semi-sync) */
 };
@@ -86,24 +111,31 @@ const char *fo_step_name(enum fo_step s);
 const char *fo_kind_name(enum fo_kind k);
 bool fo_active(const struct failover *f);
 
-/* Whether a takeover must not start although the master down timer ran out: no master was heard
- * (in->adverts_lost false: we were master ourselves, never heard one, or it resigned) while the
- * peer's server is up and writable. That peer is a live master whose adverts do not reach us (VRRP
- * filtered, or it has just fenced us); fencing it back would start a ping-pong between two nodes
- * that cannot hear each other. Writes the reason (starting "adverts lost while peer writable")
- * into why. Pure; does not look at fence_peer or at how old the peer facts are. */
+/* Whether a takeover must not start although the master down timer ran out:
+ * - no master was heard (in->adverts_lost false: we were master ourselves, never heard one, or it
+ *   resigned) while the peer's server is up and writable. That peer is a live master whose adverts
+ *   do not reach us (VRRP filtered, or it has just fenced us); fencing it back would start a
+ *   ping-pong between two nodes that cannot hear each other;
+ * - the peer's server answers but refuses us (failover-safety "Refused is alive"): it may be
+ *   writable and we can neither see nor fence it.
+ * Writes the reason into why. Pure; does not look at how old the peer facts are. */
 bool fo_takeover_refused(const struct fo_input *in, char *why, size_t len);
 
 /* Each call returns the next command for the shell; none does I/O or reads a clock. */
 struct fo_cmd fo_start(struct failover *f, enum fo_kind kind, const struct fo_input *in, uint64_t first_job_id,
 		       uint64_t now_us);
-/* A command worker result; results whose id is not outstanding are ignored (FO_CMD_NONE). */
+/* A command worker result; results whose id is not outstanding are ignored (FO_CMD_NONE). What the
+ * result says about the server is read from r->err (db_err.h), never from its text. */
 struct fo_cmd fo_db_result(struct failover *f, const struct db_result *r, uint64_t now_us);
 struct fo_cmd fo_claim_result(struct failover *f, int rc, uint64_t now_us);
 struct fo_cmd fo_vip_result(struct failover *f, int rc, uint64_t now_us);
-/* The deadline of the outstanding job passed. The shell has cancelled that job on its worker
- * (f->job_target); its late result is ignored, and the next job queues behind it. */
-struct fo_cmd fo_timeout(struct failover *f, uint64_t now_us);
+/* Time has reached f->deadline_us. job_answered: the worker running the job has heard its server
+ * since the job started (connect or statement answered). A fence whose peer answered nothing within
+ * fence_answer_ms is given up as unreachable (a cut link, a dead host: SYNs unanswered); one that
+ * answers gets its full bound. Past the full bound the job is given up. A returned command with
+ * .cancel set asks the shell to cancel the job first; its late result is ignored. Before the
+ * deadline: FO_CMD_NONE and nothing changes. */
+struct fo_cmd fo_tick(struct failover *f, uint64_t now_us, bool job_answered);
 /* Stop a takeover (a master appeared, we became ineligible, shutdown) and undo what was done.
  * The shell cancels the outstanding job first, as for fo_timeout. No-op for other kinds:
  * a step-down always runs to its end. */

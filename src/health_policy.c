@@ -220,6 +220,8 @@ struct health_verdict health_evaluate(const struct conf *c, const struct health_
 	long long prio = c->vrrp.priority;
 	int main_i = -1;
 
+	if (in->fault && in->fault[0])
+		add(&is, true, 0, "%s", in->fault);
 	bool local_ok = check_local(c, in, &is);
 
 	if (in->isolated)

@@ -27,6 +27,8 @@ struct health_input {
 	const struct health_counter *peer_c;
 	bool is_master;     /* we hold the role: replication from the peer matters less */
 	bool isolated;      /* tiebreaker: no target reachable */
+	const char *fault;  /* the node itself is cut off (interface down, adverts unsendable): the
+			     * reason, which removes eligibility; NULL or "" when not */
 	bool maintenance;
 };
 
@@ -38,7 +40,7 @@ struct health_verdict {
 };
 
 /* Decides, never does I/O. Rules (the defaults are safe for a database):
- * - local server down (per counter) or isolated: not eligible;
+ * - local server down (per counter), isolated, or a fault of the node itself: not eligible;
  * - SQL thread stopped with an error, or not running, on a replica: not eligible unless
  *   takeover.promote_stale, else weight_sql_down;
  * - IO thread not running while the peer server is up: not eligible unless promote_stale
@@ -63,7 +65,7 @@ struct health_verdict {
  *   latest snapshot reachable; weight_peer_down needs the counter known and down;
  * - NULL lag with both threads running on a backup is reported ("lag unknown (NULL)"), no weight;
  * - reason: the first reason that removes eligibility, else the first penalty, in the order of the
- *   rules above (local, isolation, read_only, replication, peer, unknown lag), then " +N more" for
+ *   rules above (fault, local, isolation, read_only, replication, peer, unknown lag), then " +N more" for
  *   the others; server error texts are made one line and cut with "..." so that the count shows;
  * - is_master should mean "VIP held, writable": during a takeover read_only is still ON and the
  *   read_only rule would refuse eligibility;

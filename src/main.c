@@ -37,10 +37,11 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 		node_reload(n, msg, sizeof(msg));
 		return 0;
 	}
-	if (!n->shutting_down)
+	if (!n->sup.shutting_down)
 		sd_event_add_time(n->ev, &t, CLOCK_MONOTONIC, node_now(n) + SHUTDOWN_BOUND_US, 1000, on_exit_timer,
 				  n->ev);
 	node_shutdown(n);
+	node_publish(n);
 	return 0;
 }
 

@@ -52,41 +52,20 @@ void dbw_conn_close(struct db_worker *w)
 	w->h = NULL;
 }
 
-static bool is_client_error(unsigned err)
+/* The job's return code: what went wrong from the job's point of view (timeouts and cancels matter
+ * to the caller's bounds); the class says what it means about the server. */
+static int rc_of(enum db_err e, unsigned err)
 {
-	return err >= CR_MIN_ERROR && err <= CR_MAX_ERROR;
-}
-
-static int rc_of(struct db_worker *w, unsigned err, int64_t took_us)
-{
-	if (dbw_cancelled(w))
-		return -ECANCELED;
-	if (is_client_error(err)) {
-		/* Connector/C says "lost connection" for both a reset and an expired read timeout. */
-		if (took_us >= (int64_t)w->rw_ms * 900)
-			return -ETIMEDOUT;
-		switch (err) {
-		case CR_CONNECTION_ERROR:
-		case CR_CONN_HOST_ERROR:
-			return -ECONNREFUSED;
-		case CR_UNKNOWN_HOST:
-			return -EHOSTUNREACH;
-		case CR_SERVER_GONE_ERROR:
-		case CR_SERVER_LOST:
-		case CR_SERVER_LOST_EXTENDED:
-			return -ECONNRESET;
-		default:
-			return -EIO;
-		}
+	switch (e) {
+	case DB_ERR_CANCELED: return -ECANCELED;
+	case DB_ERR_TIMEOUT: return -ETIMEDOUT;
+	case DB_ERR_REFUSED: return -ECONNREFUSED;
+	case DB_ERR_UNREACHABLE: return -EHOSTUNREACH;
+	case DB_ERR_LOST: return -ECONNRESET;
+	case DB_ERR_AUTH: return err == ER_ACCESS_DENIED_ERROR ? -EACCES : -EPERM;
+	default: break;
 	}
 	switch (err) {
-	case ER_ACCESS_DENIED_ERROR:
-		return -EACCES;
-	case ER_DBACCESS_DENIED_ERROR:
-	case ER_TABLEACCESS_DENIED_ERROR:
-	case ER_SPECIFIC_ACCESS_DENIED_ERROR:
-	case ER_KILL_DENIED_ERROR:
-		return -EPERM;
 	case ER_LOCK_WAIT_TIMEOUT:
 	case ER_STATEMENT_TIMEOUT:
 	case DBW_ER_MYSQL_QUERY_TIMEOUT:
@@ -100,6 +79,11 @@ int dbw_fail_msg(struct db_result *r, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Not a call that failed: the server answered, but not as the job needed (a setting that did
+	 * not read back, a wait not reached), or the job could not be built, or it was cancelled. */
+	r->err = rc == -ECANCELED ? DB_ERR_CANCELED
+		 : rc == -ENOMEM || rc == -ENOSPC || rc == -EINVAL ? DB_ERR_LOCAL : DB_ERR_SERVER;
+	r->err_no = 0;
 	va_start(ap, fmt);
 	vsnprintf(r->error, sizeof(r->error), fmt, ap);
 	va_end(ap);
@@ -108,8 +92,11 @@ int dbw_fail_msg(struct db_result *r, int rc, const char *fmt, ...)
 
 int dbw_fail(struct db_worker *w, struct db_result *r, const char *what, unsigned err)
 {
+	int os_errno = errno; /* first: the socket call's errno tells refused from unanswered */
 	int64_t took_us = dbw_now_us() - w->call_start_us;
-	int rc = rc_of(w, err, took_us);
+	enum db_err e = dbw_cancelled(w) ? DB_ERR_CANCELED
+					 : db_err_classify(err, os_errno, took_us, (int64_t)w->rw_ms * 1000);
+	int rc = rc_of(e, err);
 
 	if (rc == -ECANCELED)
 		snprintf(r->error, sizeof(r->error), "%s: cancelled", what);
@@ -119,7 +106,9 @@ int dbw_fail(struct db_worker *w, struct db_result *r, const char *what, unsigne
 	 * may retry once on a fresh one. A slow failure is a real timeout and is not retried. */
 	w->stale_err = !w->fresh && (err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST) &&
 		       took_us < (int64_t)w->rw_ms * 500 && rc != -ECANCELED;
-	w->fail_unreachable = is_client_error(err) || rc == -ECANCELED;
+	w->fail_unreachable = !db_err_server_answered(e);
+	r->err = e;
+	r->err_no = err;
 	if (w->fail_unreachable)
 		r->state.reachable = false;
 	log_debug(LOG_CAT_MYSQL, "%s: %s", w->name, r->error);
@@ -254,6 +243,7 @@ int dbw_conn_open(struct db_worker *w, struct db_result *r)
 		shutdown(w->sock, SHUT_RDWR);
 	pthread_mutex_unlock(&w->mu);
 	w->fresh = true;
+	w->no_term_table = false; /* it may have been created meanwhile */
 	log_debug(LOG_CAT_MYSQL, "%s: connected to %s", w->name, mysql_get_server_info(w->h));
 	return conn_setup(w, r);
 }

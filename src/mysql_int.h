@@ -42,6 +42,8 @@ struct db_worker {
 	unsigned long version_num;
 	char version[64];
 	bool no_replica_kw;      /* server rejected SHOW REPLICA STATUS: use the SLAVE keyword */
+	bool no_term_table;      /* this connection found no readable dualmaster.term: not asked again */
+	bool warned_term_table;  /* said so once in this worker's life */
 	int repl_rows_seen;
 	struct db_result scratch; /* state read back after a command job */
 };
@@ -79,12 +81,19 @@ int dbw_client_filter(struct db_worker *w, char *buf, size_t len);
 bool dbw_pause(struct db_worker *w, int ms);
 bool dbw_cancelled(struct db_worker *w);
 
+/* The takeover term row (dualmaster.term): the probe's statement, its result, and whether err means
+ * the table is missing or unreadable (then remembered for this connection, warned about once). */
+#define DBW_TERM_SELECT "SELECT term, holder FROM dualmaster.term WHERE id = 1"
+void dbw_term_from_result(MYSQL_RES *res, struct db_term *t);
+bool dbw_term_missing(struct db_worker *w, unsigned err);
+
 /* Command jobs (mysql_jobs.c); each returns r->rc. */
-int dbw_job_set_readonly(struct db_worker *w, struct db_result *r, bool kill);
+int dbw_job_set_readonly(struct db_worker *w, const struct db_job *job, struct db_result *r);
 int dbw_job_set_writable(struct db_worker *w, struct db_result *r);
 int dbw_job_kill_clients(struct db_worker *w, struct db_result *r);
 int dbw_job_catchup(struct db_worker *w, const struct db_job *job, struct db_result *r);
 int dbw_job_gtid_wait(struct db_worker *w, const struct db_job *job, struct db_result *r);
 int dbw_job_semisync(struct db_worker *w, const struct db_job *job, struct db_result *r);
+int dbw_job_term(struct db_worker *w, const struct db_job *job, struct db_result *r);
 
 #endif

@@ -124,14 +124,26 @@ int dbw_job_kill_clients(struct db_worker *w, struct db_result *r)
 	return rc;
 }
 
-int dbw_job_set_readonly(struct db_worker *w, struct db_result *r, bool kill)
+int dbw_job_set_readonly(struct db_worker *w, const struct db_job *job, struct db_result *r)
 {
 	/* notes §3: only super_read_only stops MySQL's SUPER/CONNECTION_ADMIN sessions (and implies
 	 * read_only); MariaDB has no such flag, so its privileged sessions are killed instead. */
 	const char *sql = w->flavor == DB_FLAVOR_MYSQL ? "SET GLOBAL super_read_only=ON"
 						       : "SET GLOBAL read_only=ON";
-	unsigned err = dbw_query(w, sql, NULL);
+	bool kill = job->type == DB_JOB_FENCE || job->kill_clients;
+	unsigned err;
 	int rc, ro, sro;
+
+	/* Start-up: a server that was read-only already has no sessions we must end. */
+	if (kill && job->kill_only_if_changed) {
+		if ((rc = read_flags(w, r, &ro, &sro)) != 0)
+			return rc;
+		if (ro == 1 && (w->flavor != DB_FLAVOR_MYSQL || sro == 1))
+			return 0;
+	}
+	if (kill && job->kill_first && (rc = dbw_job_kill_clients(w, r)) != 0)
+		return rc;
+	err = dbw_query(w, sql, NULL);
 
 	/* A commit waiting for a semi-sync ack that cannot come (a master cut off from its peer)
 	 * holds the commit lock until rpl_semi_sync_master_timeout, and read_only waits behind it.
@@ -463,4 +475,50 @@ int dbw_job_catchup(struct db_worker *w, const struct db_job *job, struct db_res
 		rc = catchup_wait(w, job, r, &rs, raw);
 	free(raw);
 	return rc;
+}
+
+void dbw_term_from_result(MYSQL_RES *res, struct db_term *t)
+{
+	MYSQL_ROW row;
+
+	memset(t, 0, sizeof(*t));
+	if (res && mysql_num_fields(res) >= 2 && (row = mysql_fetch_row(res)) && row[0]) {
+		t->known = true;
+		t->term = strtoll(row[0], NULL, 10);
+		snprintf(t->holder, sizeof(t->holder), "%s", row[1] ? row[1] : "");
+	}
+	mysql_free_result(res);
+}
+
+bool dbw_term_missing(struct db_worker *w, unsigned err)
+{
+	if (err != ER_NO_SUCH_TABLE && err != ER_BAD_DB_ERROR && err != ER_TABLEACCESS_DENIED_ERROR &&
+	    err != ER_DBACCESS_DENIED_ERROR)
+		return false;
+	if (!w->warned_term_table)
+		log_warnx("%s: no readable dualmaster.term table ([%u] %s): a heal after a partition is "
+			  "decided by GTIDs and priority instead of the takeover term; create it with sql/",
+			  w->name, err, mysql_error(w->h));
+	w->warned_term_table = true;
+	w->no_term_table = true;
+	return true;
+}
+
+int dbw_job_term(struct db_worker *w, const struct db_job *job, struct db_result *r)
+{
+	char holder[2 * sizeof(job->holder) + 1], sql[384];
+	unsigned err;
+
+	mysql_real_escape_string(w->h, holder, job->holder, strlen(job->holder));
+	/* One statement, so the row never holds a term without its holder. GREATEST: a term replicated
+	 * in since the caller looked is never lowered. */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO dualmaster.term (id, term, holder, since) VALUES (1, %lld, '%s', NOW(6))"
+		 " ON DUPLICATE KEY UPDATE term = GREATEST(term + 1, VALUES(term)),"
+		 " holder = VALUES(holder), since = VALUES(since)",
+		 (long long)job->term, holder);
+	/* The row as it is now comes with the read-back after every job (run_job). */
+	if ((err = dbw_query(w, sql, NULL)) != 0)
+		return dbw_fail(w, r, "term", err);
+	return 0;
 }

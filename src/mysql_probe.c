@@ -19,24 +19,6 @@
 #include "mysql_int.h"
 #include "repl_status.h"
 
-static const char *const job_names[] = {
-	[DB_JOB_PROBE] = "probe",
-	[DB_JOB_FENCE] = "fence",
-	[DB_JOB_SET_READONLY] = "set-readonly",
-	[DB_JOB_SET_WRITABLE] = "set-writable",
-	[DB_JOB_CATCHUP] = "catchup",
-	[DB_JOB_SEMISYNC] = "semisync",
-	[DB_JOB_KILL_CLIENTS] = "kill-clients",
-	[DB_JOB_GTID_WAIT] = "gtid-wait",
-};
-
-const char *db_job_name(enum db_job_type t)
-{
-	if ((unsigned)t >= sizeof(job_names) / sizeof(job_names[0]) || !job_names[t])
-		return "?";
-	return job_names[t];
-}
-
 /* rpl_semi_sync_<side>_<what>, both vocabularies (notes §6). */
 static void semisync_set(struct semisync_state *s, const char *name, const char *value)
 {
@@ -110,17 +92,17 @@ static int probe_sql(struct db_worker *w, char *buf, size_t len)
 		     " 'Rpl_semi_sync_source_status', 'Rpl_semi_sync_replica_status',"
 		     " 'Rpl_semi_sync_source_clients');"
 		     "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE %s;"
-		     "%s",
+		     "%s%s",
 		     w->flavor == DB_FLAVOR_MARIADB
 			     ? "SELECT @@version, @@global.server_id, @@global.read_only,"
 			       " @@global.gtid_binlog_pos, @@global.gtid_current_pos, @@global.gtid_slave_pos"
 			     : "SELECT @@version, @@global.server_id, @@global.read_only,"
 			       " @@global.super_read_only, @@global.gtid_executed",
-		     filter, dbw_repl_sql(w));
+		     filter, dbw_repl_sql(w), w->no_term_table ? "" : ";" DBW_TERM_SELECT);
 	return n > 0 && (size_t)n < len ? 0 : -ENOSPC;
 }
 
-enum { PQ_VARS, PQ_SEMI_VARS, PQ_SEMI_STATUS, PQ_CLIENTS, PQ_REPL };
+enum { PQ_VARS, PQ_SEMI_VARS, PQ_SEMI_STATUS, PQ_CLIENTS, PQ_REPL, PQ_TERM };
 
 static int probe_result(struct db_worker *w, struct db_result *r, int idx, MYSQL_RES *res)
 {
@@ -129,6 +111,10 @@ static int probe_result(struct db_worker *w, struct db_result *r, int idx, MYSQL
 
 	if (idx == PQ_REPL)
 		return dbw_repl_from_result(w, r, res, &st->repl, NULL);
+	if (idx == PQ_TERM) {
+		dbw_term_from_result(res, &st->term);
+		return 0;
+	}
 	if (!res)
 		return dbw_fail_msg(r, -EIO, "probe: statement %d returned no rows", idx);
 	while ((row = mysql_fetch_row(res))) {
@@ -180,6 +166,9 @@ static int probe_fill(struct db_worker *w, struct db_result *r)
 				w->no_replica_kw = true;
 				return dbw_repl_fetch(w, r, &r->state.repl, NULL);
 			}
+			/* The term table is optional: without it heals fall back to GTIDs and priority. */
+			if (idx + 1 == PQ_TERM && dbw_term_missing(w, err))
+				return 0;
 			return dbw_fail(w, r, "probe", err);
 		}
 	}
@@ -204,9 +193,8 @@ static int run_dispatch(struct db_worker *w, const struct db_job *job, struct db
 	case DB_JOB_PROBE:
 		return probe_fill(w, r);
 	case DB_JOB_FENCE:
-		return dbw_job_set_readonly(w, r, true);
 	case DB_JOB_SET_READONLY:
-		return dbw_job_set_readonly(w, r, job->kill_clients);
+		return dbw_job_set_readonly(w, job, r);
 	case DB_JOB_SET_WRITABLE:
 		return dbw_job_set_writable(w, r);
 	case DB_JOB_CATCHUP:
@@ -217,6 +205,8 @@ static int run_dispatch(struct db_worker *w, const struct db_job *job, struct db
 		return dbw_job_kill_clients(w, r);
 	case DB_JOB_GTID_WAIT:
 		return dbw_job_gtid_wait(w, job, r);
+	case DB_JOB_TERM:
+		return dbw_job_term(w, job, r);
 	}
 	return dbw_fail_msg(r, -EINVAL, "unknown job type %d", (int)job->type);
 }
@@ -234,6 +224,8 @@ static void run_job(struct db_worker *w, const struct db_job *job, struct db_res
 		w->stale_err = false;
 		w->fail_unreachable = false;
 		r->error[0] = '\0';
+		r->err = DB_ERR_NONE;
+		r->err_no = 0;
 		if (dbw_cancelled(w)) {
 			r->rc = dbw_fail_msg(r, -ECANCELED, "%s: cancelled", db_job_name(job->type));
 			break;
@@ -251,15 +243,25 @@ static void run_job(struct db_worker *w, const struct db_job *job, struct db_res
 		 * read_only change?), unless the server just proved unresponsive. */
 		state_defaults(&w->scratch.state);
 		w->scratch.error[0] = '\0';
+		w->scratch.err = DB_ERR_NONE;
+		w->scratch.err_no = 0;
 		if (!w->h && !w->fail_unreachable && r->rc != -ECANCELED)
 			dbw_conn_open(w, &w->scratch);
-		if (w->h && probe_fill(w, &w->scratch) == 0)
+		if (w->h && probe_fill(w, &w->scratch) == 0) {
 			r->state = w->scratch.state;
-		else
-			snprintf(r->state.error, sizeof(r->state.error), "%s",
-				 w->scratch.error[0] ? w->scratch.error : r->error);
+		} else if (w->scratch.error[0]) {
+			snprintf(r->state.error, sizeof(r->state.error), "%s", w->scratch.error);
+			r->state.err = w->scratch.err;
+			r->state.err_no = w->scratch.err_no;
+		} else {
+			snprintf(r->state.error, sizeof(r->state.error), "%s", r->error);
+			r->state.err = r->err;
+			r->state.err_no = r->err_no;
+		}
 	} else if (r->rc != 0) {
 		snprintf(r->state.error, sizeof(r->state.error), "%s", r->error);
+		r->state.err = r->err;
+		r->state.err_no = r->err_no;
 	}
 	r->state.latency_us = dbw_now_us() - t0;
 }

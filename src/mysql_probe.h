@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "db_job.h"
 #include "db_state.h"
 
 /* One worker = one thread + one connection (reused; reconnected after an error; MYSQL_OPT_RECONNECT
@@ -13,43 +14,6 @@
  * and the peer server, so a long command (catch-up wait) never delays probes and a hung probe
  * never delays a fence. */
 struct db_worker;
-
-enum db_job_type {
-	DB_JOB_PROBE,        /* fill a db_state snapshot */
-	DB_JOB_FENCE,        /* lock_wait_timeout short; super_read_only/read_only ON; verify; kill clients */
-	DB_JOB_SET_READONLY, /* as FENCE; kill clients only if job.kill_clients */
-	DB_JOB_SET_WRITABLE, /* read_only OFF (super_read_only first on MySQL); verify both read back 0 */
-	DB_JOB_CATCHUP,      /* wait until the SQL thread applied what the IO thread received, bounded */
-	DB_JOB_SEMISYNC,     /* set the semi-sync master (source) side on/off, whichever names exist */
-	DB_JOB_KILL_CLIENTS, /* kill sessions that are not replication, system, event scheduler or ours
-			      * (this session and every session of the daemon's own account) */
-	DB_JOB_GTID_WAIT,    /* wait until this server has applied job.gtid (MASTER_GTID_WAIT / WAIT_FOR_EXECUTED_GTID_SET) */
-};
-
-struct db_job {
-	enum db_job_type type;
-	uint64_t id;             /* echoed in the result; the caller drops results of stale ids */
-	int timeout_ms;          /* statement-level bound for waits (CATCHUP, GTID_WAIT) */
-	bool kill_clients;       /* SET_READONLY */
-	bool on;                 /* SEMISYNC */
-	char gtid[DB_GTID_LEN];  /* GTID_WAIT target, in the server's own form; MariaDB waits on
-				  * gtid_slave_pos, so a domain absent there waits out the timeout */
-};
-
-struct db_result {
-	uint64_t id;
-	enum db_job_type type;
-	int rc;                  /* 0 ok, -ETIMEDOUT wait expired, other negative errno-style failure:
-				  * -ECANCELED cancelled, -ENOENT nothing to act on (no replication for
-				  * CATCHUP, no semi-sync variables for SEMISYNC), -EPIPE replication
-				  * broken (CATCHUP), -EIO a setting did not read back as asked,
-				  * -EACCES/-EPERM privileges, -ECONNREFUSED/-ECONNRESET/-EHOSTUNREACH */
-	char error[DB_ERR_LEN];  /* human reason when rc != 0 */
-	int killed;              /* sessions killed (FENCE, SET_READONLY, KILL_CLIENTS) */
-	struct db_state state;   /* PROBE: the snapshot; others: a full probe read back after the job (also
-				  * after a failed one, unless the connection failed); after -ECANCELED
-				  * nothing is read (reachable false): drop cancelled results */
-};
 
 /* timeout_ms bounds connect, read and write (Connector/C takes whole seconds: rounded up); the server
  * is also asked to end any statement 250 ms before that (MariaDB max_statement_time, MySQL
@@ -77,6 +41,5 @@ void db_worker_cancel(struct db_worker *w);
 /* Stops the thread (cancelling any job) and frees. mysql_library_end() stays the program's, at exit. */
 void db_worker_free(struct db_worker *w);
 
-const char *db_job_name(enum db_job_type t);
 
 #endif

@@ -9,7 +9,9 @@
 #include "ctl_server.h"
 #include "garp.h"
 #include "hooks.h"
+#include "link_watch.h"
 #include "log.h"
+#include "mysql_probe.h"
 #include "node.h"
 #include "notify.h"
 #include "status_format.h"
@@ -50,33 +52,84 @@ static int add_timer(struct node *n, sd_event_source **s, sd_event_time_handler_
 static void remove_stale_vips(struct node *n)
 {
 	int present = vip_nl_count_present(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
-	if (present > 0) {
+	if (present > 0)
 		log_warnx("found %d of our VIPs on %s at start (left by a previous run): removing", present,
 			  n->conf.vrrp.interface);
-		snprintf(n->alert, sizeof(n->alert), "removed %d stale VIP(s) at start", present);
-	}
-	node_drop_vips(n);
+	int rc = vip_nl_del_all(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
+	if (rc < 0)
+		log_warnx("removing stale VIPs from %s: %s", n->conf.vrrp.interface, strerror(-rc));
 }
 
-int node_start(struct node *n, sd_event *ev, const struct conf *conf)
+static int on_sup_timer(sd_event_source *s, uint64_t usec, void *ud)
 {
-	int rc;
-	unsigned char mac[6];
+	struct node *n = ud;
+	struct node_server *p = &n->srv[SUP_PEER];
+	(void)s;
+	(void)usec;
+	struct sup_event ev = { .type = SUP_EV_TICK,
+				.peer_answered = db_worker_answers(p->w[NODE_CMD]) != p->cmd_answers };
+	node_dispatch(n, &ev);
+	node_publish(n);
+	return 0;
+}
 
-	n->ev = ev;
-	n->conf = *conf;
-	n->next_job_id = 1;
-	n->local_epoch = 1;
-	snprintf(n->verdict.reason, sizeof(n->verdict.reason), "no probe yet");
+static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
+{
+	struct node *n = ud;
+	struct vrrp_adv *adv = malloc(sizeof(*adv));
+	(void)src;
+	(void)fd;
+	(void)revents;
+
+	if (!adv)
+		return 0;
+	for (int budget = 0; budget < 64; budget++) {
+		int rc = vrrp_sock_recv(n->vs, adv);
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			continue;
+		struct sup_event ev = { .type = SUP_EV_ADVERT, .adv_priority = adv->priority, .adv_src = adv->src,
+					.adv_interval_cs = adv->interval_cs };
+		node_dispatch(n, &ev);
+	}
+	free(adv);
+	node_publish(n);
+	return 0;
+}
+
+static void on_link(void *ud)
+{
+	struct node *n = ud;
+	struct sup_event ev = { .type = SUP_EV_LINK };
+	int rc = vip_nl_link_state(n->vip, n->primary, &ev.link_up, &ev.link_addr);
+
+	if (rc < 0) {
+		log_warnx("interface %s: state not readable: %s", n->conf.vrrp.interface, strerror(-rc));
+		return;
+	}
+	node_dispatch(n, &ev);
+	node_publish(n);
+}
+
+static void on_isolation(void *ud, bool isolated)
+{
+	struct node *n = ud;
+	struct sup_event ev = { .type = SUP_EV_ISOLATION, .on = isolated };
+	node_dispatch(n, &ev);
+	node_publish(n);
+}
+
+static int open_network(struct node *n, const struct conf *conf)
+{
+	unsigned char mac[6];
+	int rc;
 
 	if ((rc = vip_nl_open(&n->vip, conf->vrrp.interface)) < 0) {
 		log_err("interface %s: %s", conf->vrrp.interface, strerror(-rc));
 		return rc;
 	}
 	n->ifindex = vip_nl_ifindex(n->vip);
-	if ((rc = add_timer(n, &n->garp_timer, node_on_garp_timer)) < 0 ||
-	    (rc = add_timer(n, &n->vip_hold_timer, node_on_vip_hold_timer)) < 0)
-		return rc;
 	remove_stale_vips(n);
 	if (conf->vrrp.src_ip.s_addr)
 		n->primary = conf->vrrp.src_ip;
@@ -92,9 +145,24 @@ int node_start(struct node *n, sd_event *ev, const struct conf *conf)
 		log_err("VRRP socket on %s: %s", conf->vrrp.interface, strerror(-rc));
 		return rc;
 	}
-	if ((rc = sd_event_add_io(ev, &n->vs_src, vrrp_sock_fd(n->vs), EPOLLIN, node_on_vrrp, n)) < 0)
+	if ((rc = sd_event_add_io(n->ev, &n->vs_src, vrrp_sock_fd(n->vs), EPOLLIN, on_vrrp, n)) < 0)
 		return rc;
-	if ((rc = add_timer(n, &n->fsm_timer, node_on_fsm_timer)) < 0 || (rc = add_timer(n, &n->fo_timer, node_on_fo_timer)) < 0 ||
+	if ((rc = link_watch_open(&n->lw, n->ev, n->ifindex, on_link, n)) < 0) {
+		log_err("interface events on %s: %s", conf->vrrp.interface, strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+int node_start(struct node *n, sd_event *ev, const struct conf *conf)
+{
+	int rc;
+
+	n->ev = ev;
+	n->conf = *conf;
+	if ((rc = open_network(n, conf)) < 0)
+		return rc;
+	if ((rc = add_timer(n, &n->sup_timer, on_sup_timer)) < 0 ||
 	    (rc = add_timer(n, &n->probe_timer, node_on_probe_timer)) < 0)
 		return rc;
 	if ((rc = open_workers(n)) < 0) {
@@ -103,7 +171,7 @@ int node_start(struct node *n, sd_event *ev, const struct conf *conf)
 	}
 	if ((rc = hooks_new(&n->hooks, ev)) < 0)
 		return rc;
-	if ((rc = tiebreaker_open(&n->tb, &conf->tiebreaker, ev, node_on_isolation, n)) < 0) {
+	if ((rc = tiebreaker_open(&n->tb, &conf->tiebreaker, ev, on_isolation, n)) < 0) {
 		log_err("tiebreaker: %s", strerror(-rc));
 		return rc;
 	}
@@ -111,23 +179,10 @@ int node_start(struct node *n, sd_event *ev, const struct conf *conf)
 		log_err("control socket %s: %s", conf->control_socket, strerror(-rc));
 		return rc;
 	}
-
-	/* Start safe (failover-safety 5): read-only and BACKUP, never MASTER, whatever the config. */
-	struct db_job ro = { .type = DB_JOB_SET_READONLY, .kill_clients = true, .timeout_ms = conf->takeover.fence_timeout_ms };
-	node_submit_cmd(n, NODE_LOCAL, ro);
-
-	struct vrrp_fsm_conf fc = {
-		.version = (uint8_t)conf->vrrp.version,
-		.adver_int_cs = (uint16_t)(conf->vrrp.advert_interval_ms / 10),
-		.preempt = conf->vrrp.preempt,
-		.preempt_delay_ms = (uint32_t)conf->vrrp.preempt_delay_ms,
-		.primary = n->primary,
-	};
-	vrrp_fsm_init(&n->fsm, &fc, (uint8_t)conf->vrrp.priority, false);
-	n->state_since_us = node_now(n);
-	struct vrrp_event ev0 = { .type = VRRP_EV_STARTUP };
-	node_fsm_event(n, &ev0);
-
+	sup_init(&n->sup, conf, n->primary, node_now(n));
+	struct sup_event ev0 = { .type = SUP_EV_START };
+	node_dispatch(n, &ev0);
+	on_link(n); /* the interface as it is now; events keep it current */
 	node_arm(n->probe_timer, node_now(n) + 1);
 	log_info("started: %s on %s (%s), vrid %d v%d, priority %d", conf->node_name, conf->vrrp.interface,
 		 inet_ntoa(n->primary), conf->vrrp.vrid, conf->vrrp.version, conf->vrrp.priority);
@@ -136,16 +191,12 @@ int node_start(struct node *n, sd_event *ev, const struct conf *conf)
 
 void node_shutdown(struct node *n)
 {
-	if (n->shutting_down)
+	struct sup_event ev = { .type = SUP_EV_SHUTDOWN };
+
+	if (n->sup.shutting_down)
 		return;
-	n->shutting_down = true;
 	notify_stopping();
-	node_release_vip(n, "shutting down");
-	log_info("shutting down");
-	struct vrrp_event ev = { .type = VRRP_EV_SHUTDOWN };
-	node_fsm_event(n, &ev);
-	if (!fo_active(&n->fo))
-		sd_event_exit(n->ev, 0);
+	node_dispatch(n, &ev);
 }
 
 /* Options that need new sockets or change the group keep their running value until a restart. */
@@ -160,7 +211,13 @@ static void keep_structural(const struct conf *old, struct conf *neu)
 									  sizeof(old->tiebreaker)))
 		log_warnx("reload: vrrp interface/vrid/version/vips/peers, mysql, tiebreaker and control_socket "
 			  "changes take effect at the next restart");
+	int prio = neu->vrrp.priority;
+	bool preempt = neu->vrrp.preempt;
+	int pdelay = neu->vrrp.preempt_delay_ms;
 	neu->vrrp = old->vrrp;
+	neu->vrrp.priority = prio;
+	neu->vrrp.preempt = preempt;
+	neu->vrrp.preempt_delay_ms = pdelay;
 	neu->local = old->local;
 	neu->peer = old->peer;
 	neu->tiebreaker = old->tiebreaker;
@@ -186,21 +243,16 @@ int node_reload(struct node *n, char *msg, size_t len)
 		}
 		goto out;
 	}
-	int prio = neu->vrrp.priority;
-	bool preempt = neu->vrrp.preempt;
-	int pdelay = neu->vrrp.preempt_delay_ms;
 	keep_structural(&n->conf, neu);
-	neu->vrrp.priority = prio;
-	neu->vrrp.preempt = preempt;
-	neu->vrrp.preempt_delay_ms = pdelay;
 	n->conf = *neu;
-	n->fsm.conf.preempt = preempt;
-	n->fsm.conf.preempt_delay_ms = (uint32_t)pdelay;
-	node_evaluate(n);
+	struct sup_event ev = { .type = SUP_EV_RELOAD, .conf = &n->conf };
+	node_dispatch(n, &ev);
 	snprintf(msg, len, "reloaded %s", n->conf.path);
 	log_info("%s", msg);
 	rc = 0;
 out:
+	if (neu)
+		explicit_bzero(neu, sizeof(*neu));
 	free(neu);
 	free(errs);
 	node_status_fill(n);
@@ -210,35 +262,29 @@ out:
 	return rc;
 }
 
-void node_force_priority(struct node *n)
-{
-	struct vrrp_event ev = { .type = VRRP_EV_PRIORITY, .priority = (uint8_t)(n->verdict.priority ?: 1),
-				 .eligible = n->verdict.eligible };
-	node_fsm_event(n, &ev);
-}
-
 void node_stop(struct node *n)
 {
 	/* Whatever happened, a stopping node holds no VIP. */
 	if (n->vip)
-		node_drop_vips(n);
+		vip_nl_del_all(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
 	ctl_server_close(n->ctl);
 	tiebreaker_close(n->tb);
 	hooks_free(n->hooks);
+	link_watch_close(n->lw);
 	for (int which = 0; which < 2; which++)
 		for (int kind = 0; kind < 2; kind++) {
 			sd_event_source_unref(n->srv[which].src[kind]);
 			db_worker_free(n->srv[which].w[kind]);
 		}
 	sd_event_source_unref(n->vs_src);
-	sd_event_source_unref(n->fsm_timer);
-	sd_event_source_unref(n->fo_timer);
+	sd_event_source_unref(n->sup_timer);
 	sd_event_source_unref(n->probe_timer);
-	sd_event_source_unref(n->garp_timer);
-	sd_event_source_unref(n->vip_hold_timer);
 	vrrp_sock_close(n->vs);
 	garp_close(n->garp);
 	vip_nl_close(n->vip);
-	memset(n->conf.local.password, 0, sizeof(n->conf.local.password));
-	memset(n->conf.peer.password, 0, sizeof(n->conf.peer.password));
+	sup_free(&n->sup);
+	explicit_bzero(n->sup.conf.local.password, sizeof(n->sup.conf.local.password));
+	explicit_bzero(n->sup.conf.peer.password, sizeof(n->sup.conf.peer.password));
+	explicit_bzero(n->conf.local.password, sizeof(n->conf.local.password));
+	explicit_bzero(n->conf.peer.password, sizeof(n->conf.peer.password));
 }

@@ -1,4 +1,4 @@
-/* The daemon's state as operators see it: one plain struct, filled by main.c, formatted by status_format.c. */
+/* The daemon's state as operators see it: one plain struct, filled by the supervisor and the shell, formatted by status_format.c. */
 #ifndef DM_STATUS_H
 #define DM_STATUS_H
 
@@ -8,7 +8,7 @@
 #include "conf.h"
 #include "db_state.h"
 #include "health_policy.h"
-#include "vrrp_sock.h"
+#include "vrrp_counters.h"
 
 #define STATUS_TRANSITIONS 16
 
@@ -46,7 +46,12 @@ struct dm_status {
 	uint64_t transitions_total;
 	int n_transitions;        /* newest last */
 	struct status_transition transitions[STATUS_TRANSITIONS];
-	char divergence[1024];    /* GTID ranges on one side only, "" none */
+	const char *divergence;   /* the latest meeting of two masters: verdict and GTID ranges on one
+				   * side only; NULL none (points into the supervisor) */
+	int64_t local_term;       /* takeover term in our server / the peer's, -1 unknown */
+	int64_t peer_term;
+	char term_holder[64];     /* who wrote the higher known term */
+	bool peer_refusing;       /* the peer's server answers but refuses us */
 	int64_t divergence_only_local;
 	int64_t divergence_only_peer;
 };

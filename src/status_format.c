@@ -188,7 +188,7 @@ static void jstr(struct status_buf *b, const char *s)
 /* "" means "none" in the struct; JSON readers deserve a null for it. */
 static void jstr_or_null(struct status_buf *b, const char *s)
 {
-	if (s[0])
+	if (s && s[0])
 		jstr(b, s);
 	else
 		status_buf_puts(b, "null");
@@ -345,8 +345,12 @@ int status_json(const struct dm_status *s, char *buf, size_t len)
 	json_transitions(&b, s);
 	status_buf_puts(&b, ",\"divergence\":{\"text\":");
 	jstr_or_null(&b, s->divergence);
-	status_buf_printf(&b, ",\"only_local\":%" PRId64 ",\"only_peer\":%" PRId64 "}}",
+	status_buf_printf(&b, ",\"only_local\":%" PRId64 ",\"only_peer\":%" PRId64 "}",
 			  s->divergence_only_local, s->divergence_only_peer);
+	status_buf_printf(&b, ",\"term\":{\"local\":%" PRId64 ",\"peer\":%" PRId64 ",\"holder\":",
+			  s->local_term, s->peer_term);
+	jstr_or_null(&b, s->term_holder);
+	status_buf_printf(&b, "},\"peer_refusing\":%s}", jbool(s->peer_refusing));
 	return status_buf_end(&b);
 }
 

@@ -205,12 +205,16 @@ int status_text(const struct dm_status *s, char *buf, size_t len)
 		status_iso_time(t->when_s, when, sizeof(when));
 		tx_line(&b, 2, "%s %s -> %s: %s", when, t->from, t->to, t->reason);
 	}
-	if (s->divergence[0] || s->divergence_only_local || s->divergence_only_peer) {
+	if (s->local_term >= 0 || s->peer_term >= 0)
+		tx_line(&b, 0, "takeover term: local %" PRId64 ", peer %" PRId64 ", latest by %s", s->local_term,
+			s->peer_term, s->term_holder[0] ? s->term_holder : "-");
+	if ((s->divergence && s->divergence[0]) || s->divergence_only_local || s->divergence_only_peer) {
 		tx_line(&b, 0,
 			"divergence: %" PRId64 " transactions only local, %" PRId64 " only on the peer",
 			s->divergence_only_local, s->divergence_only_peer);
-		if (s->divergence[0])
-			tx_line(&b, 2, "%s", s->divergence);
+		/* GTID ranges of any length: wrapped, never cut. */
+		if (s->divergence && s->divergence[0])
+			tx_wrap(&b, 2, s->divergence);
 	}
 	return status_buf_end(&b);
 }
@@ -329,6 +333,11 @@ int status_prometheus(const struct dm_status *s, char *buf, size_t len)
 		   s->maintenance);
 	prom_gauge(&b, "dualmaster_frozen", "1 while automatic moves are frozen by divergence.", s->frozen);
 	prom_gauge(&b, "dualmaster_isolated", "1 while no tiebreaker target answers.", s->isolated);
+	prom_gauge(&b, "dualmaster_peer_refusing",
+		   "1 while the peer's server answers but refuses us (alive, cannot be checked or fenced).",
+		   s->peer_refusing);
+	prom_gauge(&b, "dualmaster_term_local", "Takeover term in the local server (-1 unknown).", s->local_term);
+	prom_gauge(&b, "dualmaster_term_peer", "Takeover term in the peer's server (-1 unknown).", s->peer_term);
 	prom_gauge(&b, "dualmaster_divergent_transactions_only_local",
 		   "Transactions found only on this node.", s->divergence_only_local);
 	prom_gauge(&b, "dualmaster_divergent_transactions_only_peer", "Transactions found only on the peer.",

@@ -287,6 +287,31 @@ int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, struct 
 	return err;
 }
 
+int vip_nl_link_state(struct vip_nl *v, struct in_addr addr, bool *up, bool *has_addr)
+{
+	struct rtnl_link *link = NULL;
+	int err = rtnl_link_get_kernel(v->sk, v->ifindex, NULL, &link);
+	if (err < 0)
+		return nle_to_errno(err);
+	unsigned flags = rtnl_link_get_flags(link);
+	rtnl_link_put(link);
+	/* IFF_RUNNING follows the operational state (RFC 2863): a lost carrier clears it. */
+	*up = (flags & IFF_UP) && (flags & IFF_RUNNING);
+	struct nl_cache *cache;
+	if ((err = dump_addrs(v, &cache)) < 0)
+		return err;
+	*has_addr = false;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct in_addr a;
+		if (addr_on_if(v, (struct rtnl_addr *)o, &a) && a.s_addr == addr.s_addr)
+			*has_addr = true;
+	}
+	nl_cache_free(cache);
+	log_debug(LOG_CAT_NETLINK, "netlink: %s %s, %s", v->ifname, *up ? "up" : "down",
+		  *has_addr ? "address present" : "address missing");
+	return 0;
+}
+
 void vip_nl_close(struct vip_nl *v)
 {
 	if (!v)

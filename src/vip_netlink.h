@@ -39,6 +39,10 @@ int vip_nl_count_present(struct vip_nl *v, const struct conf_vip *vips, int n);
  * none, or another -errno when the kernel dump fails. */
 int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, struct in_addr *out);
 
+/* The interface as the VRRP engine needs it: *up when administratively up with carrier (IFF_UP and
+ * IFF_RUNNING), *has_addr when addr (the advert source) is on it. 0 or -errno. */
+int vip_nl_link_state(struct vip_nl *v, struct in_addr addr, bool *up, bool *has_addr);
+
 void vip_nl_close(struct vip_nl *v);
 
 #endif

@@ -66,6 +66,12 @@ void vrrp_fsm_init(struct vrrp_fsm *f, const struct vrrp_fsm_conf *c, uint8_t pr
 	};
 }
 
+void vrrp_fsm_set_preempt(struct vrrp_fsm *f, bool preempt, uint32_t preempt_delay_ms)
+{
+	f->conf.preempt = preempt;
+	f->conf.preempt_delay_ms = preempt_delay_ms;
+}
+
 /* ---- helpers shared by the handlers ---- */
 
 static uint64_t down_deadline(const struct vrrp_fsm *f, uint64_t now)
@@ -114,7 +120,7 @@ static bool store_priority(struct vrrp_fsm *f, const struct vrrp_event *ev)
  * that holds writes we lack would strand them. */
 static bool backup_accepts(const struct vrrp_fsm *f, const struct vrrp_event *ev)
 {
-	return !f->conf.preempt || ev->adv_priority >= f->priority || ev->data_verdict < 0;
+	return !f->conf.preempt || ev->no_preempt || ev->adv_priority >= f->priority || ev->data_verdict < 0;
 }
 
 /* RFC 5798 6.4.3: the sender outranks us with a higher priority, or an equal one and "the primary

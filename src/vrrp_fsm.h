@@ -42,6 +42,9 @@ struct vrrp_event {
 	 * role back Master_Down_Interval later. A +1 that overrides the RFC rule keeps the role
 	 * without answering at once: two masters both answering each other's adverts would storm. */
 	int8_t data_verdict;
+	/* Preemption is not allowed now (a hold-down after a move): lower-priority adverts are accepted
+	 * as if Preempt_Mode were false. */
+	bool no_preempt;
 	/* VRRP_EV_PRIORITY */
 	uint8_t priority;
 	bool eligible;
@@ -104,6 +107,8 @@ uint64_t vrrp_master_down_us(uint8_t version, uint8_t priority, uint16_t master_
 /* Sets *f to INIT with a copy of *c, no deadline, no master known. Does not validate c (conf_check
  * does: version 2 or 3, interval 1..4095 cs, whole seconds for v2). */
 void vrrp_fsm_init(struct vrrp_fsm *f, const struct vrrp_fsm_conf *c, uint8_t priority, bool eligible);
+/* Reload: the preemption settings that may change at run time, at a defined point. */
+void vrrp_fsm_set_preempt(struct vrrp_fsm *f, bool preempt, uint32_t preempt_delay_ms);
 /* Applies one event at time now_us (absolute, monotonic microseconds) and returns what happened;
  * never performs I/O, reads no clock, keeps no pointer to ev. The caller executes out.actions in
  * bit order, logs "event E in state S -> T: why" and arms its timer at out.deadline_us (0 = none)

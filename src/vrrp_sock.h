@@ -6,19 +6,8 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "vrrp_counters.h"
 #include "vrrp_packet.h"
-
-struct vrrp_counters {
-	uint64_t sent;                /* datagrams: one advert to k unicast peers counts k */
-	uint64_t send_errors;
-	uint64_t received;            /* valid adverts handed to the engine */
-	uint64_t prio0_sent;
-	uint64_t prio0_received;
-	uint64_t rejected[VRRP_PKT_ERR_MAX]; /* by decode reason; [VRRP_PKT_OK] unused */
-	uint64_t ignored_self;        /* our own adverts looped back */
-	uint64_t ignored_not_peer;    /* unicast mode: source not in unicast_peers */
-	uint64_t addr_mismatch;       /* address list differs from our vips (logged, still accepted, RFC 5798 7.1 MAY) */
-};
 
 struct vrrp_sock;
 

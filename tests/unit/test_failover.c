@@ -21,6 +21,8 @@ static struct fo_input base_input(void)
 		.catchup_timeout_ms = 5000,
 		.peer_up = true,
 		.local_semisync_master = true,
+		.term = 8,
+		.holder = "db2",
 	};
 	return in;
 }
@@ -34,8 +36,11 @@ static struct db_result res(const struct fo_cmd *c, int rc, bool reachable, int 
 	r.rc = rc;
 	r.state.reachable = reachable;
 	r.state.read_only = read_only;
-	if (rc)
+	if (rc) {
 		strcpy(r.error, "boom");
+		/* What the worker classifies: no answer at all, or an error from a live server. */
+		r.err = reachable ? DB_ERR_SERVER : DB_ERR_UNREACHABLE;
+	}
 	return r;
 }
 
@@ -44,7 +49,14 @@ static void expect_db(const struct fo_cmd *c, enum fo_target t, enum db_job_type
 	assert_int_equal(c->type, FO_CMD_DB);
 	assert_int_equal(c->target, t);
 	assert_int_equal(c->job.type, type);
-	assert_true(c->deadline_us > T0);
+}
+
+/* The write-enable is followed by the term, then the claim. */
+static struct fo_cmd term_then_claim(struct failover *f, struct fo_cmd c, uint64_t now)
+{
+	expect_db(&c, FO_LOCAL, DB_JOB_TERM);
+	struct db_result r = res(&c, 0, true, 0);
+	return fo_db_result(f, &r, now);
 }
 
 static void test_takeover_happy_path(void **st)
@@ -56,7 +68,7 @@ static void test_takeover_happy_path(void **st)
 	struct db_result r;
 
 	expect_db(&c, FO_PEER, DB_JOB_FENCE);
-	assert_int_equal(c.deadline_us, T0 + 2000000 + 1000000);
+	assert_int_equal(f.deadline_us, T0 + 2000000 + 1000000);
 	r = res(&c, 0, true, 1);
 	c = fo_db_result(&f, &r, T0 + 1);
 	assert_true(f.fenced);
@@ -68,6 +80,11 @@ static void test_takeover_happy_path(void **st)
 	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
 	r = res(&c, 0, true, 0);
 	c = fo_db_result(&f, &r, T0 + 3);
+	/* The term: above both servers' known terms, with our name. */
+	assert_int_equal(c.job.term, 8);
+	assert_string_equal(c.job.holder, "db2");
+	c = term_then_claim(&f, c, T0 + 3);
+	assert_true(f.term_written);
 	assert_int_equal(c.type, FO_CMD_CLAIM);
 	assert_int_equal(f.step, FO_STEP_CLAIM);
 	c = fo_claim_result(&f, 0, T0 + 4);
@@ -139,7 +156,7 @@ static void test_fence_timeout_carries_on(void **st)
 	uint64_t fence_id = c.job.id;
 
 	assert_int_equal(f.job_target, FO_PEER);
-	c = fo_timeout(&f, c.deadline_us);
+	c = fo_tick(&f, f.deadline_us, false);
 	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
 	assert_true(f.peer_dead);
 	/* The late fence result is ignored. */
@@ -165,7 +182,7 @@ static void test_catchup_failure_keeps_backup(void **st)
 	assert_string_equal(f.reason, "cannot catch up: relay log not applied in time");
 
 	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 10, T0);
-	c = fo_timeout(&f, c.deadline_us);
+	c = fo_tick(&f, f.deadline_us, false);
 	assert_int_equal(c.type, FO_CMD_FINISHED);
 	assert_false(f.ok);
 }
@@ -223,6 +240,7 @@ static void test_claim_failure_drops_vip_then_readonly(void **st)
 	c = fo_db_result(&f, &r, T0);
 	r = res(&c, 0, true, 0);
 	c = fo_db_result(&f, &r, T0);
+	c = term_then_claim(&f, c, T0);
 	assert_int_equal(c.type, FO_CMD_CLAIM);
 	c = fo_claim_result(&f, -EPERM, T0);
 	assert_int_equal(c.type, FO_CMD_DROP_VIP);
@@ -324,7 +342,7 @@ static void test_switchover(void **st)
 	r.state.server_id = 1;
 	strcpy(r.state.gtid_binlog_pos, "1-1-40");
 	c = fo_db_result(&f, &r, T0);
-	c = fo_timeout(&f, c.deadline_us);
+	c = fo_tick(&f, f.deadline_us, false);
 	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
 	r = res(&c, 0, true, 0);
 	c = fo_db_result(&f, &r, T0);
@@ -398,6 +416,116 @@ static void test_unheard_writable_peer_refused(void **st)
 	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
 }
 
+
+/* failover-safety "Refused is alive": a peer whose server refuses our login may be writable. */
+static void test_refusing_peer_refused(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	char why[256] = "";
+
+	in.peer_up = false;
+	in.peer_refusing = true;
+	in.adverts_lost = true;
+	assert_true(fo_takeover_refused(&in, why, sizeof(why)));
+	assert_non_null(strstr(why, "refuses us"));
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_int_equal(f.fail, FO_FAIL_REFUSED);
+	assert_false(f.writable);
+}
+
+/* A fence that fails because the peer refuses the login (account locked) is a live peer: no takeover. */
+static void test_fence_refused_login_is_alive(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	struct db_result r = res(&c, -EPERM, false, -1);
+
+	r.err = DB_ERR_AUTH;
+	r.err_no = 4151;
+	c = fo_db_result(&f, &r, T0 + 1);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_int_equal(f.fail, FO_FAIL_PEER_ALIVE);
+	assert_false(f.peer_dead);
+	assert_false(f.writable);
+
+	/* Too many connections: the same. Connection refused (nothing listens): dead, carry on. */
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	r = res(&c, -EIO, false, -1);
+	r.err = DB_ERR_BUSY;
+	c = fo_db_result(&f, &r, T0 + 1);
+	assert_int_equal(f.fail, FO_FAIL_PEER_ALIVE);
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	r = res(&c, -ECONNREFUSED, false, -1);
+	r.err = DB_ERR_REFUSED;
+	c = fo_db_result(&f, &r, T0 + 1);
+	assert_true(f.peer_dead);
+	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
+}
+
+/* The fence answer window: a peer that answers nothing within fence_answer_ms is unreachable; one
+ * that answered gets the whole bound. */
+static void test_fence_answer_window(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	in.fence_answer_ms = 200;
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+
+	expect_db(&c, FO_PEER, DB_JOB_FENCE);
+	assert_int_equal(f.deadline_us, T0 + 200000);
+	/* Before the deadline nothing happens. */
+	assert_int_equal(fo_tick(&f, T0 + 100000, false).type, FO_CMD_NONE);
+	assert_int_equal(f.step, FO_STEP_FENCE);
+	/* Silent at 200 ms: given up, its job cancelled, semi-sync off next. */
+	c = fo_tick(&f, T0 + 200000, false);
+	assert_true(c.cancel);
+	assert_int_equal(c.cancel_target, FO_PEER);
+	assert_true(f.peer_dead);
+	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
+
+	/* Answered: the full bound (fence_timeout_ms + margin), then given up as hung. */
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	c = fo_tick(&f, T0 + 200000, true);
+	assert_int_equal(c.type, FO_CMD_NONE);
+	assert_int_equal(f.step, FO_STEP_FENCE);
+	assert_int_equal(f.deadline_us, T0 + 3000000);
+	c = fo_tick(&f, T0 + 3000000, true);
+	assert_true(c.cancel);
+	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
+}
+
+/* Without the term (no table, no grant) the takeover still completes; the note says why. */
+static void test_term_failure_only_noted(void **st)
+{
+	(void)st;
+	struct failover f;
+	struct fo_input in = base_input();
+	in.peer_up = false;
+	in.local_semisync_master = false;
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	struct db_result r = res(&c, 0, true, 1);
+
+	c = fo_db_result(&f, &r, T0);
+	r = res(&c, 0, true, 0);
+	c = fo_db_result(&f, &r, T0);
+	expect_db(&c, FO_LOCAL, DB_JOB_TERM);
+	r = res(&c, -EIO, true, 0);
+	c = fo_db_result(&f, &r, T0);
+	assert_int_equal(c.type, FO_CMD_CLAIM);
+	assert_false(f.term_written);
+	assert_non_null(strstr(f.note, "takeover term not written"));
+	c = fo_claim_result(&f, 0, T0);
+	assert_true(f.ok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +544,10 @@ int main(void)
 		cmocka_unit_test(test_stale_results_ignored),
 		cmocka_unit_test(test_lost_adverts_from_live_master_fence_noted),
 		cmocka_unit_test(test_unheard_writable_peer_refused),
+		cmocka_unit_test(test_refusing_peer_refused),
+		cmocka_unit_test(test_fence_refused_login_is_alive),
+		cmocka_unit_test(test_fence_answer_window),
+		cmocka_unit_test(test_term_failure_only_noted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,132 @@
+/* The probe schedule of both servers and the workers' results, handed to the supervisor. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mysql_probe.h"
+#include "node.h"
+
+static const char *srv_name(int which)
+{
+	return which == SUP_LOCAL ? "local" : "peer";
+}
+
+void node_submit_cmd(struct node *n, int which, const struct db_job *job)
+{
+	struct node_server *s = &n->srv[which];
+
+	s->cmd_answers = db_worker_answers(s->w[NODE_CMD]);
+	if (db_worker_submit(s->w[NODE_CMD], job) == -EBUSY) {
+		/* The previous job was cancelled but has not come back yet; the newer job waits. */
+		s->cmd_queued = true;
+		s->queued = *job;
+	}
+	log_debug(LOG_CAT_MYSQL, "%s: %s job %llu", srv_name(which), db_job_name(job->type),
+		  (unsigned long long)job->id);
+}
+
+static void probe_sample(struct node *n, int which, const struct db_result *r)
+{
+	struct node_server *s = &n->srv[which];
+	struct sup_event ev = { .type = SUP_EV_PROBE, .which = which, .res = r, .sent_us = s->probe_sent_us,
+				.epoch = s->probe_epoch };
+	node_dispatch(n, &ev);
+}
+
+/* A probe past its deadline is a failed sample (a hung server is found here, by deadline, never by
+ * waiting); every round it stays stuck counts as another failure. */
+static void probe_overdue(struct node *n, int which)
+{
+	struct node_server *s = &n->srv[which];
+	struct db_result *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return;
+	if (!s->probe_counted) {
+		s->probe_counted = true;
+		db_worker_cancel(s->w[NODE_PROBE]);
+	}
+	r->id = s->probe_id;
+	r->type = DB_JOB_PROBE;
+	r->rc = -ETIMEDOUT;
+	r->err = DB_ERR_TIMEOUT;
+	snprintf(r->error, sizeof(r->error), "probe timed out after %d ms", n->conf.health.timeout_ms);
+	r->state.latency_us = (int64_t)n->conf.health.timeout_ms * 1000;
+	probe_sample(n, which, r);
+	free(r);
+}
+
+static void probe_round(struct node *n)
+{
+	for (int which = 0; which < 2; which++) {
+		struct node_server *s = &n->srv[which];
+		uint64_t now = node_now(n);
+
+		if (s->probe_id && now >= s->probe_deadline_us)
+			probe_overdue(n, which);
+		if (s->probe_id)
+			continue; /* still running (a cancelled one comes back soon): next round */
+		struct db_job job = { .type = DB_JOB_PROBE, .id = ++n->next_probe_id,
+				      .timeout_ms = n->conf.health.timeout_ms };
+		if (db_worker_submit(s->w[NODE_PROBE], &job) < 0)
+			continue; /* its result not collected yet: next round */
+		s->probe_id = job.id;
+		s->probe_counted = false;
+		s->probe_epoch = sup_local_epoch(&n->sup);
+		s->probe_deadline_us = now + (uint64_t)n->conf.health.timeout_ms * 1000;
+		s->probe_sent_us = now;
+	}
+}
+
+int node_on_probe_timer(sd_event_source *src, uint64_t usec, void *ud)
+{
+	struct node *n = ud;
+	probe_round(n);
+	node_publish(n);
+	node_arm(src, usec + (uint64_t)n->conf.health.interval_ms * 1000);
+	return 0;
+}
+
+static void collect(struct node *n, int which, int kind, struct db_result *r)
+{
+	struct node_server *s = &n->srv[which];
+
+	while (db_worker_collect(s->w[kind], r) == 0) {
+		if (kind == NODE_PROBE) {
+			if (r->id != s->probe_id)
+				continue;
+			bool counted = s->probe_counted;
+			s->probe_id = 0;
+			/* Counted as failed at its deadline already. */
+			if (!counted)
+				probe_sample(n, which, r);
+			continue;
+		}
+		if (s->cmd_queued && !db_worker_busy(s->w[NODE_CMD])) {
+			s->cmd_queued = false;
+			node_submit_cmd(n, which, &s->queued);
+		}
+		struct sup_event ev = { .type = SUP_EV_DB_RESULT, .which = which, .res = r };
+		node_dispatch(n, &ev);
+	}
+}
+
+int node_on_worker(sd_event_source *src, int fd, uint32_t revents, void *ud)
+{
+	struct node *n = ud;
+	struct db_result *r = malloc(sizeof(*r));
+	(void)fd;
+	(void)revents;
+
+	if (!r)
+		return 0;
+	for (int which = 0; which < 2; which++)
+		for (int kind = 0; kind < 2; kind++)
+			if (n->srv[which].src[kind] == src)
+				collect(n, which, kind, r);
+	free(r);
+	node_publish(n);
+	return 0;
+}

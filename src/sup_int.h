@@ -1,0 +1,42 @@
+/* Internals shared by the supervisor's files (supervisor.c, sup_inputs.c, sup_heal.c, sup_status.c);
+ * not an API: the shell uses supervisor.h only. */
+#ifndef DM_SUP_INT_H
+#define DM_SUP_INT_H
+
+#include <stdint.h>
+
+#include "supervisor.h"
+
+/* Appends an action of type t (zeroed but for the type); NULL when the step is full (out->overflow). */
+struct sup_action *sup_emit(struct sup *s, enum sup_act_type t);
+/* Appends one log line action (syslog level). */
+void sup_say(struct sup *s, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Appends a job for target's command worker; assigns an id when job.id is 0; returns the id. */
+uint64_t sup_submit(struct sup *s, int target, struct db_job job);
+/* Feeds the VRRP state machine now, or right after the event being handled (never nested). */
+void sup_fsm_post(struct sup *s, const struct vrrp_event *ev, uint64_t now);
+/* Runs the health policy on what is known now; a changed verdict goes to the state machine. */
+void sup_evaluate(struct sup *s, uint64_t now);
+/* The VIPs were added: we hold them (and refresh the gratuitous ARPs, if configured). */
+void sup_vip_claimed(struct sup *s, uint64_t now);
+
+/* sup_inputs.c: probes, the interface, advert sends, the tiebreaker. */
+void sup_on_probe(struct sup *s, const struct sup_event *ev, uint64_t now);
+void sup_on_link(struct sup *s, bool up, bool addr, uint64_t now);
+void sup_on_send(struct sup *s, int rc, uint64_t now);
+void sup_on_isolation(struct sup *s, bool isolated, uint64_t now);
+void sup_send_isolation_tick(struct sup *s, uint64_t now);
+uint64_t sup_send_isolation_deadline(const struct sup *s);
+/* A sample of one server (a probe, or the urgent probe of a heal): state, counter, then the rules
+ * that follow every sample. */
+void sup_sample(struct sup *s, int which, const struct db_result *r, uint64_t sent_us, uint64_t now);
+
+/* sup_heal.c: two masters meeting, wired to heal.c. */
+/* An advert while master: false when the verdict must wait (no answer yet); otherwise fills
+ * e->data_verdict and returns true. */
+bool sup_heal_advert(struct sup *s, const struct sup_event *ev, struct vrrp_event *e, uint64_t now);
+/* After every sample: a meeting whose other master went quiet is reported once positions are fresh. */
+void sup_heal_after_sample(struct sup *s, uint64_t now);
+void sup_heal_end(struct sup *s);
+
+#endif

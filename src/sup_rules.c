@@ -1,0 +1,164 @@
+/* The supervisor's rules between the state machines, each a pure predicate named for its decision. */
+#include "sup_rules.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+uint64_t rule_master_down_us(const struct sup *s)
+{
+	return vrrp_master_down_us(s->fsm.conf.version, s->fsm.priority, s->fsm.master_adver_int_cs);
+}
+
+bool rule_peer_refusing(const struct sup *s)
+{
+	const struct db_state *p = &s->srv[SUP_PEER].state;
+
+	return !p->reachable && p->err != DB_ERR_NONE && db_err_server_answered(p->err);
+}
+
+bool rule_local_dead(const struct sup *s)
+{
+	const struct sup_server *l = &s->srv[SUP_LOCAL];
+
+	return !l->hc.up && !l->state.reachable && l->state.err == DB_ERR_REFUSED;
+}
+
+struct fo_input rule_fo_input(const struct sup *s, enum fo_kind kind, bool adverts_lost)
+{
+	const struct conf_takeover *t = &s->conf.takeover;
+	const struct sup_server *p = &s->srv[SUP_PEER];
+	const struct db_state *l = &s->srv[SUP_LOCAL].state;
+	struct fo_input in = {
+		.fence_peer = t->fence_peer,
+		.promote_stale = t->promote_stale,
+		.manage_semisync = t->manage_semisync,
+		.kill_clients = t->kill_clients_on_stepdown,
+		.fence_timeout_ms = t->fence_timeout_ms,
+		.fence_answer_ms = t->fence_answer_ms,
+		.catchup_timeout_ms = t->catchup_timeout_ms,
+		.peer_up = p->hc.up,
+		.peer_refusing = kind == FO_KIND_TAKEOVER && rule_peer_refusing(s),
+		.peer_writable = p->state.reachable && p->state.read_only == 0,
+		.adverts_lost = adverts_lost,
+		.local_semisync_master = l->semisync.master_enabled == 1,
+	};
+	/* Cut off, its clients cannot reach it, and a commit waiting for the peer's semi-sync ack holds
+	 * read_only until its session is killed: kill first, so the step-down lands at once. */
+	char fault[160];
+	in.kill_first = kind == FO_KIND_STEPDOWN && (s->isolated || rule_node_fault(s, fault, sizeof(fault)));
+	/* A switchover is started by the operator on a healthy pair: the peer is up by its checks. */
+	if (kind == FO_KIND_SWITCHOVER)
+		in.peer_up = true;
+	/* The term a takeover writes: above both servers' known terms (failover-safety "Heal by term"). */
+	int64_t top = l->term.known ? l->term.term : 0;
+	if (p->state.term.known && p->state.term.term > top)
+		top = p->state.term.term;
+	in.term = top + 1;
+	snprintf(in.holder, sizeof(in.holder), "%.63s", s->conf.node_name);
+	return in;
+}
+
+bool rule_node_fault(const struct sup *s, char *buf, size_t len)
+{
+	const char *ifname = s->conf.vrrp.interface;
+
+	if (s->link_known && !s->link_up) {
+		snprintf(buf, len, "interface %s down or without carrier", ifname);
+		return true;
+	}
+	if (s->link_known && !s->link_addr) {
+		snprintf(buf, len, "interface %s lost address %s", ifname, inet_ntoa(s->primary));
+		return true;
+	}
+	if (s->send_isolated) {
+		snprintf(buf, len, "isolated: adverts cannot be sent on %s (%s)", ifname, strerror(s->send_errno));
+		return true;
+	}
+	return false;
+}
+
+bool rule_send_error_isolates(int send_rc)
+{
+	switch (-send_rc) {
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case ENETDOWN:
+	case EADDRNOTAVAIL:
+	case ENODEV:
+	case ENXIO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool rule_preempt_allowed(const struct sup *s, uint64_t now_us)
+{
+	uint64_t hold_us = (uint64_t)s->conf.takeover.holddown_ms * 1000;
+
+	if (!s->conf.vrrp.preempt || now_us < s->holddown_until_us)
+		return false;
+	/* failover-safety "Own link first": back from a cut, listen; do not take the role back. */
+	return s->link_back_us == 0 || now_us - s->link_back_us >= hold_us;
+}
+
+uint64_t rule_fsm_timer_gate(const struct sup *s, uint64_t now_us)
+{
+	/* Frozen or in maintenance a backup never takes over; a master keeps advertising. */
+	if ((s->maintenance || s->frozen) && s->fsm.state != VRRP_STATE_MASTER)
+		return UINT64_MAX;
+	/* After our switchover the peer's takeover (fence, catch-up, semi-sync, read_only OFF, each
+	 * bounded) can outlast our Master_Down_Interval: a takeover of ours then would fence the new
+	 * master just as it write-enables. Its first advert ends the wait. */
+	if (s->fsm.state == VRRP_STATE_BACKUP && now_us < s->handover_until_us)
+		return s->handover_until_us;
+	if (s->fsm.state == VRRP_STATE_BACKUP && now_us < s->fsm_recheck_us)
+		return s->fsm_recheck_us;
+	return 0;
+}
+
+bool rule_keep_vip_for_peer(const struct sup *s)
+{
+	return s->fo.kind == FO_KIND_STEPDOWN && !s->shutting_down && s->vip_held && rule_local_dead(s) &&
+	       s->srv[SUP_PEER].hc.up;
+}
+
+uint64_t rule_keep_vip_bound_us(const struct sup *s)
+{
+	return 3ull * (uint64_t)s->conf.vrrp.advert_interval_ms * 1000 +
+	       (uint64_t)s->conf.takeover.fence_answer_ms * 1000;
+}
+
+bool rule_enforce_readonly(const struct sup *s)
+{
+	const struct sup_server *l = &s->srv[SUP_LOCAL];
+	enum vrrp_state st = s->fsm.state;
+
+	/* Not the master's (failover-safety 1), not during a sequence (it owns read_only), not in
+	 * maintenance (the operator has the node), not before we know the server. */
+	if (st == VRRP_STATE_MASTER || st == VRRP_STATE_TAKEOVER || st == VRRP_STATE_INIT || fo_active(&s->fo) ||
+	    s->maintenance || s->shutting_down || !s->first_round_done)
+		return false;
+	/* The last probe's answer is the evidence; waiting for `rise` would only prolong it. */
+	return l->state.reachable && l->state.read_only == 0 && l->cmd_pending == 0;
+}
+
+bool rule_semisync_back(const struct sup *s)
+{
+	const struct sup_server *p = &s->srv[SUP_PEER];
+
+	if (!s->semisync_turned_off || s->fsm.state != VRRP_STATE_MASTER || fo_active(&s->fo))
+		return false;
+	/* Evidence from after the takeover only: the picture from before it says "Yes" about a
+	 * connection that may be gone, and turning semi-sync on towards a dead peer stalls every
+	 * commit for rpl_semi_sync_master_timeout. The peer's replica side must be semi-sync too. */
+	return p->hc.up && p->ok_sent_us > s->semisync_off_us && p->state.repl.io == REPL_IO_YES &&
+	       p->state.semisync.slave_status != 0;
+}
+
+uint64_t rule_heal_bound_us(const struct sup *s)
+{
+	return 2000ull * (uint64_t)(s->conf.health.timeout_ms + s->conf.health.interval_ms);
+}

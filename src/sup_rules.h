@@ -1,0 +1,60 @@
+/* The supervisor's rules between the state machines: small pure predicates, each named for its decision.
+ * Internal to the supervisor (supervisor.c, heal wiring) and its tests; each reads a const struct
+ * sup and the time, and changes nothing. */
+#ifndef DM_SUP_RULES_H
+#define DM_SUP_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "supervisor.h"
+
+/* Master_Down_Interval for our priority and the interval we follow, in microseconds. */
+uint64_t rule_master_down_us(const struct sup *s);
+
+/* The takeover sequence's fixed facts for now (failover.h struct fo_input). */
+struct fo_input rule_fo_input(const struct sup *s, enum fo_kind kind, bool adverts_lost);
+
+/* The peer's server answered our latest sample with an error: it is alive, but refuses us
+ * (login, account lock, host block, too many connections, grants). */
+bool rule_peer_refusing(const struct sup *s);
+
+/* Our own server is dead: nothing listens (connection refused, socket gone). Not a hung or a
+ * read-only one, which would hold clients or refuse their writes. */
+bool rule_local_dead(const struct sup *s);
+
+/* Why this node is cut off itself (interface down or without its address, adverts unsendable), into
+ * buf; false when it is not. Such a node must hold no VIP and no writable server. */
+bool rule_node_fault(const struct sup *s, char *buf, size_t len);
+
+/* The errors of a failed advert send that say we are cut off (no route, address or link gone), as
+ * opposed to a firewall dropping VRRP (EPERM), which the peer's MySQL channel settles. */
+bool rule_send_error_isolates(int send_rc);
+
+/* Preemption is allowed now: configured, and not within holddown_ms after a move of ours, a
+ * step-down in a heal, or the interface coming back. */
+bool rule_preempt_allowed(const struct sup *s, uint64_t now_us);
+
+/* The master-down timer may not be acted on before the returned time: 0 = act now, UINT64_MAX =
+ * not while this lasts (maintenance or a freeze on a node that is not master). */
+uint64_t rule_fsm_timer_gate(const struct sup *s, uint64_t now_us);
+
+/* Stepping down from our dead server, keep the VIP until the peer claims it (bounded): clients get an
+ * immediate refusal and retry, instead of SYNs lost in the gap between our drop and its claim. */
+bool rule_keep_vip_for_peer(const struct sup *s);
+/* ... at most this long: the peer's Skew_Time (< 1 advert interval) + its sequence, whose fence of
+ * our dead server fails at once; 3 intervals + fence_answer_ms is ample, and bounded. */
+uint64_t rule_keep_vip_bound_us(const struct sup *s);
+
+/* A node that is not master finds its own server writable: set it read-only again. */
+bool rule_enforce_readonly(const struct sup *s);
+
+/* The semi-sync master side we turned off at a takeover may come back: the peer replicates from us
+ * again, seen by a probe sent after the takeover. */
+bool rule_semisync_back(const struct sup *s);
+
+/* The bound on waiting for both servers' terms when two masters meet: two probe rounds. */
+uint64_t rule_heal_bound_us(const struct sup *s);
+
+#endif
