@@ -138,6 +138,10 @@ static void abort_takeover(struct sup *s, const char *why, uint64_t now)
 
 static void fsm_actions(struct sup *s, const struct vrrp_fsm_out *o, uint64_t now)
 {
+	/* failover-safety "Step-down order": the priority-0 advert first, so the peer takes over after
+	 * Skew_Time while we let go. */
+	if (o->actions & VRRP_ACT_SEND_PRIO0)
+		advert(s, 0);
 	if (o->actions & VRRP_ACT_ABORT_TAKEOVER)
 		abort_takeover(s, o->why, now);
 	if (o->actions & VRRP_ACT_STEP_DOWN) {
@@ -147,8 +151,6 @@ static void fsm_actions(struct sup *s, const struct vrrp_fsm_out *o, uint64_t no
 		else if (s->vip_held) /* a switchover is stepping down already; the VIP goes now in any case */
 			vips(s, false);
 	}
-	if (o->actions & VRRP_ACT_SEND_PRIO0)
-		advert(s, 0);
 	if (o->actions & VRRP_ACT_START_TAKEOVER) {
 		s->peer_resigned = false;
 		/* A resign or a FAULT peer is not "adverts lost"; a silent master is. */
@@ -533,7 +535,7 @@ static void on_db_result(struct sup *s, const struct sup_event *ev, uint64_t now
 	 * policy must not see read_only from before a takeover). */
 	if (r->state.reachable)
 		db_state_copy(&srv->state, &r->state);
-	if (r->rc != 0 && !fo_active(&s->fo))
+	if (r->rc != 0 && r->rc != -ECANCELED && !fo_active(&s->fo))
 		sup_say(s, LOG_WARNING, "%s %s: %s", ev->which == SUP_LOCAL ? "local" : "peer", db_job_name(r->type),
 			r->error);
 	exec_fo(s, fo_db_result(&s->fo, r, now), now);

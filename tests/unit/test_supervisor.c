@@ -1,0 +1,818 @@
+/* The supervisor's role decisions, scenario by scenario, on a simulated node with a fake clock
+ * (sup_sim.h): every fault of the bench and of the network-fault issue, the operator's commands,
+ * and the races between them. Each scenario asserts the ordered actions it must see, and every
+ * scenario is checked for the invariants the harness watches. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "sup_sim.h"
+
+#define SAW(s, ...) assert_true(sim_saw((s), __VA_ARGS__, NULL))
+#define NOT_SAW(s, ...) assert_false(sim_saw((s), __VA_ARGS__, NULL))
+
+static struct sim *S;
+
+static int setup(void **st)
+{
+	(void)st;
+	S = calloc(1, sizeof(*S));
+	return S ? 0 : -1;
+}
+
+static int teardown(void **st)
+{
+	(void)st;
+	if (S->violation[0])
+		print_error("invariant: %s\ntrace: %s\n", S->violation, S->trace);
+	if (getenv("SIM_TRACE"))
+		fprintf(stderr, "trace: %s\nlog:\n%s\n", S->trace, S->log);
+	bool bad = S->violation[0] != 0;
+	sim_free(S);
+	free(S);
+	return bad ? -1 : 0;
+}
+
+static void start(struct conf *c)
+{
+	struct conf d;
+	if (!c) {
+		sim_conf_defaults(&d);
+		c = &d;
+	}
+	sim_init(S, c);
+}
+
+/* Alone on the segment: after Master_Down_Interval the node takes over (the peer is a read-only
+ * backup whose daemon says nothing) and ends MASTER, writable, with the VIP. */
+static void boot_master(void)
+{
+	start(NULL);
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	assert_true(S->vip);
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 0);
+}
+
+/* The peer's daemon is master (priority 100): this node stays BACKUP. */
+static void boot_backup(void)
+{
+	start(NULL);
+	S->srv[SUP_PEER].read_only = 0;
+	sim_peer_master(S, 100);
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	assert_false(S->vip);
+}
+
+/* 1. Start safe: read-only first (sessions killed only if it was writable), FAULT until the first
+ * probe round, BACKUP for Master_Down_Interval, then the whole takeover in order. */
+static void test_start_and_takeover_order(void **st)
+{
+	(void)st;
+	start(NULL);
+	SAW(S, "DB(L,set-readonly)", "HOOK(FAULT)");
+	sim_run(S, S->now + 2 * SEC);
+	SAW(S, "HOOK(BACKUP)", "HOOK(TAKEOVER)", "DB(P,fence)", "DB(L,catchup)", "DB(L,set-writable)",
+	    "DB(L,term)", "HOOK(MASTER)", "ADVERT(150)", "ADD_VIPS");
+	assert_true(S->ready);
+	assert_int_equal(S->srv[SUP_LOCAL].term, 1);
+	assert_string_equal(S->srv[SUP_LOCAL].holder, "db1");
+	assert_int_equal(S->two_writers_us, 0);
+}
+
+/* 2. A live master advertising: no takeover, ever. */
+static void test_backup_follows_master(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_run(S, S->now + 5 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	NOT_SAW(S, "DB(P,fence)");
+	NOT_SAW(S, "DB(L,set-writable)");
+}
+
+/* 3. The master's mysqld dies: its daemon resigns (priority 0); we take over after Skew_Time without
+ * fencing a dead server, semi-sync off first (nobody can ack). */
+static void test_master_mysqld_crash(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	S->srv[SUP_PEER].mode = SRV_DEAD;
+	S->pd = PD_SILENT;
+	sim_advert(S, 0);
+	uint64_t t0 = S->now;
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	SAW(S, "HOOK(TAKEOVER)", "DB(L,semisync)", "DB(L,catchup)", "DB(L,set-writable)", "ADD_VIPS");
+	assert_int_equal(S->srv[SUP_LOCAL].semisync_master, 0);
+	(void)t0;
+}
+
+/* 4. The master's daemon dies, its server stays writable: adverts stop; we fence it first. */
+static void test_master_daemon_killed(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	S->pd = PD_SILENT;
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	SAW(S, "DB(P,fence)", "DB(L,catchup)", "DB(L,set-writable)", "ADD_VIPS");
+	assert_int_equal(S->srv[SUP_PEER].read_only, 1);
+	assert_int_equal(S->two_writers_us, 0);
+}
+
+/* 5. failover-safety "Refused is alive": the master's daemon dies and its server refuses our login
+ * (account locked): no takeover, the alert says why, and no TAKEOVER transition per interval. */
+static void test_peer_locked_out_no_takeover(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	S->srv[SUP_PEER].mode = SRV_REFUSE;
+	S->srv[SUP_PEER].refuse_err = DB_ERR_AUTH;
+	S->pd = PD_SILENT;
+	sim_run(S, S->now + 5 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	NOT_SAW(S, "DB(L,set-writable)");
+	assert_non_null(strstr(S->sup.alert, "refuses us"));
+	assert_true(sim_logged(S, "refuses us"));
+	/* Back: the peer answers again and is a read-only backup: the takeover goes ahead. */
+	S->srv[SUP_PEER].mode = SRV_OK;
+	S->srv[SUP_PEER].read_only = 1;
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+}
+
+/* 6. The same with "too many connections": busy is alive too. */
+static void test_peer_busy_no_takeover(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	S->srv[SUP_PEER].mode = SRV_REFUSE;
+	S->srv[SUP_PEER].refuse_err = DB_ERR_BUSY;
+	S->pd = PD_SILENT;
+	sim_run(S, S->now + 3 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	NOT_SAW(S, "DB(L,set-writable)");
+}
+
+/* 7. A peer that refuses us right when its adverts stop, before our counter calls it down: the
+ * fence is refused (an answer), the takeover fails without write-enabling. */
+static void test_fence_refused_stays_backup(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	S->pd = PD_SILENT;
+	for (int i = 0; i < 2000 && S->sup.fsm.state != VRRP_STATE_TAKEOVER; i++)
+		sim_run(S, S->now + 1 * MS);
+	SAW(S, "DB(P,fence)");
+	S->srv[SUP_PEER].mode = SRV_REFUSE;
+	S->srv[SUP_PEER].refuse_err = DB_ERR_AUTH;
+	sim_run(S, S->now + 3 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	NOT_SAW(S, "DB(L,set-writable)");
+	assert_true(sim_logged(S, "could not be fenced"));
+}
+
+/* 8. The master's host is cut off (no answer at all): the fence waits fence_answer_ms, not
+ * fence_timeout_ms, then the takeover goes on with semi-sync off. */
+static void test_master_host_cut_answer_window(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	S->srv[SUP_PEER].mode = SRV_CUT;
+	S->vrrp_cut = true;
+	uint64_t t0 = S->now;
+	sim_run(S, S->now + 3 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	SAW(S, "HOOK(TAKEOVER)", "DB(P,fence)", "CANCEL(P)", "DB(L,semisync)", "DB(L,set-writable)", "ADD_VIPS");
+	/* MASTER within Master_Down_Interval + the answer window + the sequence. */
+	const struct status_transition *t = &S->sup.hist.t[S->sup.hist.n - 1];
+	assert_string_equal(t->to, "MASTER");
+	assert_true(S->sup.state_since_us - t0 < 360 * MS + 200 * MS + 50 * MS);
+}
+
+/* 9. Our own mysqld dies while master: the VIP stays until the peer has claimed it (clients are
+ * refused, not lost), then goes; read_only is tried; priority 0 said first. */
+static void test_local_crash_keeps_vip_for_peer(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	S->srv[SUP_LOCAL].mode = SRV_DEAD;
+	sim_run(S, S->now + 300 * MS);
+	assert_string_equal(sim_state_name(S), "FAULT");
+	SAW(S, "HOOK(FAULT)", "ADVERT(0)");
+	NOT_SAW(S, "DROP_VIPS");
+	assert_true(S->vip);
+	/* The peer takes over: its second advert releases the VIP. */
+	sim_advert(S, 100);
+	sim_advert(S, 100);
+	SAW(S, "DROP_VIPS", "DB(L,set-readonly)");
+	assert_false(S->vip);
+}
+
+/* 10. ... but only for the peer: with no peer to take over, the bound releases it. */
+static void test_local_crash_vip_hold_bounded(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	S->srv[SUP_LOCAL].mode = SRV_DEAD;
+	sim_run(S, S->now + 1 * SEC);
+	SAW(S, "DROP_VIPS");
+	assert_false(S->vip);
+}
+
+/* 11. Our mysqld hangs while master: the VIP goes at once (a hung server holds clients). */
+static void test_local_hang_drops_vip_at_once(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	S->srv[SUP_LOCAL].mode = SRV_HUNG;
+	sim_run(S, S->now + 1500 * MS);
+	assert_string_equal(sim_state_name(S), "FAULT");
+	SAW(S, "DROP_VIPS", "DB(L,set-readonly)");
+	assert_false(S->vip);
+}
+
+/* 12. Own interface down while master: FAULT at once, VIP off, then read-only with sessions killed
+ * first (a commit waiting for a semi-sync ack would hold read_only), priority 0 tried. */
+static void test_link_down_master_faults(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	uint64_t t0 = S->now;
+	sim_link(S, false, true);
+	assert_string_equal(sim_state_name(S), "FAULT");
+	SAW(S, "HOOK(FAULT)", "ADVERT(0)", "DROP_VIPS", "DB(L,set-readonly,kill-first)");
+	assert_false(S->vip);
+	sim_run(S, S->now + 10 * MS);
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+	assert_true(S->now - t0 <= 100 * MS); /* within one advert interval */
+	assert_non_null(strstr(S->sup.verdict.reason, "interface eth0 down"));
+}
+
+/* 13. Link back: BACKUP, listening; with preempt on, a lower-priority master is not preempted
+ * within holddown_ms; after it, it is. */
+static void test_link_back_no_preemption(void **st)
+{
+	(void)st;
+	struct conf c;
+	sim_conf_defaults(&c);
+	c.vrrp.preempt = true;
+	start(&c);
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	sim_link(S, false, true);
+	/* Meanwhile the peer took over (priority 100). */
+	S->srv[SUP_PEER].read_only = 0;
+	sim_peer_master(S, 100);
+	sim_run(S, S->now + 2 * SEC);
+	sim_mark(S);
+	sim_link(S, true, true);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	sim_run(S, S->now + 5 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	/* Hold-down over: 150 preempts 100 (a planned move: fence, catch up, write-enable). */
+	sim_run(S, S->now + 7 * SEC);
+	SAW(S, "HOOK(TAKEOVER)", "DB(P,fence)");
+}
+
+/* 14. Link down as BACKUP: FAULT; the master's adverts stop meanwhile (we cannot hear them): no
+ * takeover until the link is back. */
+static void test_link_down_backup_no_takeover(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	sim_link(S, false, true);
+	assert_string_equal(sim_state_name(S), "FAULT");
+	S->vrrp_cut = true;
+	sim_run(S, S->now + 3 * SEC);
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	S->vrrp_cut = false;
+	sim_link(S, true, true);
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+}
+
+/* 15. The address adverts are sent from disappears: FAULT; back: BACKUP. */
+static void test_address_lost(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	sim_link(S, true, false);
+	assert_string_equal(sim_state_name(S), "FAULT");
+	assert_non_null(strstr(S->sup.verdict.reason, "lost address 192.0.2.11"));
+	SAW(S, "DROP_VIPS");
+	sim_link(S, true, true);
+	sim_run(S, S->now + 200 * MS);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+}
+
+/* 16. Adverts that cannot be sent (no route) for Master_Down_Interval: isolated, step down. A
+ * firewall's EPERM does not count (the peer's MySQL channel settles that case). */
+static void test_unsendable_adverts_isolate(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	S->send_rc = -EPERM;
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	S->send_rc = -ENETUNREACH;
+	uint64_t t0 = S->now;
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "FAULT");
+	SAW(S, "DROP_VIPS", "DB(L,set-readonly,kill-first)");
+	assert_true(S->sup.state_since_us - t0 <= 360 * MS + 100 * MS);
+	assert_true(sim_logged(S, "adverts cannot be sent"));
+	/* No further attempt before holddown_ms: FAULT stays. */
+	sim_run(S, S->now + 5 * SEC);
+	assert_string_equal(sim_state_name(S), "FAULT");
+}
+
+/* 17. A takeover whose first advert cannot go out is given up before anything is written. */
+static void test_unsendable_during_takeover(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	S->pd = PD_SILENT;
+	S->send_rc = -ENETUNREACH;
+	sim_run(S, S->now + 2 * SEC);
+	NOT_SAW(S, "DB(L,set-writable)");
+	NOT_SAW(S, "ADD_VIPS");
+	assert_string_equal(sim_state_name(S), "FAULT");
+}
+
+/* 18. Tiebreaker: isolated as master, step down; as backup, no takeover. */
+static void test_isolation(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_ISOLATION, .on = true });
+	assert_string_equal(sim_state_name(S), "FAULT");
+	SAW(S, "DROP_VIPS", "DB(L,set-readonly,kill-first)");
+	sim_run(S, S->now + 3 * SEC);
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_ISOLATION, .on = false });
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+}
+
+/* A partition: we are master (term 1), the peer took over on its side (term 2, priority 100),
+ * both writable. Returns when the two meet again. */
+static void partition_then_heal(bool we_are_newer)
+{
+	boot_master();
+	S->srv[SUP_PEER].mode = SRV_CUT;
+	S->vrrp_cut = true;
+	sim_run(S, S->now + 1 * SEC);
+	struct sim_srv *p = &S->srv[SUP_PEER], *l = &S->srv[SUP_LOCAL];
+	p->read_only = 0;
+	p->semisync_master = 0;
+	if (we_are_newer) {
+		/* The mirror case: the peer is the stale old master (term 1); we took over (term 2). */
+		l->term = 2;
+		p->term = 1;
+		snprintf(p->holder, sizeof(p->holder), "db2");
+	} else {
+		p->term = l->term + 1;
+		snprintf(p->holder, sizeof(p->holder), "db2");
+		snprintf(p->gtid, sizeof(p->gtid), "1-1-100,2-2-900");
+	}
+	sim_run(S, S->now + 5 * SEC);
+	sim_mark(S);
+	p->mode = SRV_OK;
+	S->vrrp_cut = false;
+	sim_peer_master(S, we_are_newer ? 200 : 100);
+}
+
+/* 19. Heal: the peer took over last (higher term): we yield although our priority is higher, at
+ * once after both servers were read; the peer's term decides, not which probe reconnects first. */
+static void test_heal_peer_newer_we_yield(void **st)
+{
+	(void)st;
+	partition_then_heal(false);
+	uint64_t t0 = S->now;
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	SAW(S, "DB(P,probe)", "HOOK(BACKUP)", "DROP_VIPS", "DB(L,set-readonly)");
+	assert_false(S->vip);
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+	assert_true(S->sup.state_since_us - t0 < 200 * MS);
+	assert_true(sim_logged(S, "the other master took over last (term 2, the other 1)"));
+	assert_false(S->sup.frozen); /* nothing only on our side that a client was told about */
+	/* And we do not take the role back by preemption. */
+	sim_run(S, S->now + 3 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+}
+
+/* 20. Heal, the other side: we took over last; the stale old master (priority 200) advertises: we
+ * keep the role without answering, announce the VIP again, and again once it has gone quiet. */
+static void test_heal_we_are_newer_keep(void **st)
+{
+	(void)st;
+	partition_then_heal(true);
+	sim_run(S, S->now + 300 * MS);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	SAW(S, "DB(P,probe)", "GARP");
+	assert_true(S->vip);
+	assert_true(sim_logged(S, "keeping the role"));
+	/* It yields (its daemon decides the same): it goes quiet; we announce again. */
+	S->pd = PD_SILENT;
+	S->srv[SUP_PEER].read_only = 1;
+	sim_mark(S);
+	sim_run(S, S->now + 1 * SEC);
+	SAW(S, "GARP");
+	assert_string_equal(sim_state_name(S), "MASTER");
+}
+
+/* 21. Heal where the one that yields holds a commit no client was told about (semi-sync still
+ * holding it): reported, nothing frozen. */
+static void test_heal_inflight_reported_not_frozen(void **st)
+{
+	(void)st;
+	partition_then_heal(false);
+	snprintf(S->srv[SUP_LOCAL].gtid, sizeof(S->srv[SUP_LOCAL].gtid), "1-1-101");
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	assert_int_equal(S->sup.heal.report.only_local, 1);
+	assert_non_null(strstr(S->sup.divergence, "only on db1: 1-1-101..101"));
+	assert_false(S->sup.frozen);
+}
+
+/* 22. ... but when our semi-sync had fallen back to asynchronous, the commit may have been
+ * acknowledged: both sides hold acknowledged writes: moves freeze after the yield. */
+static void test_heal_acked_alone_freezes(void **st)
+{
+	(void)st;
+	partition_then_heal(false);
+	snprintf(S->srv[SUP_LOCAL].gtid, sizeof(S->srv[SUP_LOCAL].gtid), "1-1-105");
+	S->srv[SUP_LOCAL].semisync_status = 0;
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	assert_true(S->sup.frozen);
+	assert_non_null(strstr(S->sup.alert, "frozen"));
+	/* Frozen: no takeover even when the master goes silent. */
+	S->pd = PD_SILENT;
+	sim_mark(S);
+	sim_run(S, S->now + 3 * SEC);
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	/* The operator reconciles and says so. */
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_MAINTENANCE, .on = false });
+	assert_false(S->sup.frozen);
+}
+
+/* 23. Heal without terms (no table): the side holding transactions the other lacks keeps the role. */
+static void test_heal_without_terms_by_gtid(void **st)
+{
+	(void)st;
+	partition_then_heal(false);
+	S->srv[SUP_LOCAL].term_table = S->srv[SUP_PEER].term_table = false;
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	assert_true(sim_logged(S, "no takeover term decides; only the other server holds"));
+}
+
+/* 24. Heal while the peer's server cannot be read: the bound passes, then VRRP priority decides
+ * (we are 150, it is 100: we keep it and it steps down by the RFC rule). */
+static void test_heal_unreadable_peer_rfc_after_bound(void **st)
+{
+	(void)st;
+	partition_then_heal(false);
+	S->srv[SUP_PEER].mode = SRV_HUNG;
+	sim_run(S, S->now + 2 * SEC);
+	assert_true(sim_logged(S, "VRRP priority decides"));
+	assert_string_equal(sim_state_name(S), "MASTER");
+}
+
+/* 25. We keep the role by term but the other master never yields (an old daemon, a keepalived):
+ * two masters must not both keep it: after the bound the RFC rule settles it. */
+static void test_heal_keep_but_other_insists(void **st)
+{
+	(void)st;
+	partition_then_heal(true);
+	sim_run(S, S->now + 3 * SEC);
+	assert_true(sim_logged(S, "keeps advertising although this node took over last"));
+	assert_string_equal(sim_state_name(S), "BACKUP"); /* it has 200, we 150 */
+}
+
+/* 26. Switchover: VIP off, read-only, the peer applies our last transaction, priority 0; the
+ * requester hears progress and the outcome; no takeover of ours while the peer takes over. */
+static void test_switchover(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_SWITCHOVER });
+	sim_run(S, S->now + 100 * MS);
+	SAW(S, "REPLY(progress)", "DROP_VIPS", "DB(L,set-readonly)", "DB(P,gtid-wait)", "ADVERT(0)", "REPLY(ok)");
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	/* The peer's takeover takes a while (no advert yet): we wait rather than fence it. */
+	sim_mark(S);
+	sim_run(S, S->now + 2 * SEC);
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	S->srv[SUP_PEER].read_only = 0;
+	sim_peer_master(S, 100);
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+}
+
+/* 27. Switchover refused: not master; the peer not replicating. */
+static void test_switchover_refused(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_SWITCHOVER });
+	SAW(S, "REPLY(error)");
+	assert_non_null(strstr(S->reply_text, "not MASTER"));
+	NOT_SAW(S, "DROP_VIPS");
+}
+
+/* 28. Switchover where the peer cannot catch up: write-enable and claim again, then report. */
+static void test_switchover_rollback(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	S->srv[SUP_PEER].behind = true;
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_SWITCHOVER });
+	sim_run(S, S->now + 200 * MS);
+	SAW(S, "DROP_VIPS", "DB(L,set-readonly)", "DB(P,gtid-wait)", "DB(L,set-writable)", "ADVERT(150)",
+	    "ADD_VIPS", "REPLY(error)");
+	assert_string_equal(sim_state_name(S), "MASTER");
+	assert_true(S->vip);
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 0);
+}
+
+/* 29. Maintenance on a backup: a silent master is not taken over; off: it is. */
+static void test_maintenance_backup(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_MAINTENANCE, .on = true });
+	sim_mark(S);
+	S->pd = PD_SILENT;
+	sim_run(S, S->now + 3 * SEC);
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_MAINTENANCE, .on = false });
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+}
+
+/* 30. Maintenance on the master: its server crashing moves nothing (the operator has the node). */
+static void test_maintenance_master(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_MAINTENANCE, .on = true });
+	sim_mark(S);
+	S->srv[SUP_LOCAL].mode = SRV_DEAD;
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	NOT_SAW(S, "DROP_VIPS");
+}
+
+/* 31. Shutdown as master: priority 0, VIP off, read-only, then exit. */
+static void test_shutdown_master(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_SHUTDOWN });
+	sim_run(S, S->now + 1 * SEC);
+	SAW(S, "ADVERT(0)", "DROP_VIPS", "DB(L,set-readonly)", "EXIT");
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+	assert_false(S->vip);
+}
+
+/* 32. Shutdown in the middle of a takeover (after the write-enable): undone, read-only, no VIP, exit
+ * only once the undo is done. */
+static void test_shutdown_mid_takeover(void **st)
+{
+	(void)st;
+	boot_backup();
+	S->pd = PD_SILENT;
+	S->srv[SUP_LOCAL].catchup_fails = false;
+	/* Run until the write-enable is out. */
+	for (int i = 0; i < 2000 && !strstr(S->trace, "DB(L,set-writable)"); i++)
+		sim_run(S, S->now + 1 * MS);
+	sim_mark(S);
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_SHUTDOWN });
+	sim_run(S, S->now + 1 * SEC);
+	NOT_SAW(S, "ADD_VIPS");
+	SAW(S, "DB(L,set-readonly)", "EXIT");
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+	assert_false(S->vip);
+}
+
+/* 33. Two takeovers at once (both backups lost the master): equal priority, the higher address
+ * wins; the other aborts and undoes before claiming. */
+static void test_simultaneous_takeovers(void **st)
+{
+	(void)st;
+	boot_backup();
+	S->pd = PD_SILENT;
+	for (int i = 0; i < 2000 && S->sup.fsm.state != VRRP_STATE_TAKEOVER; i++)
+		sim_run(S, S->now + 1 * MS);
+	assert_string_equal(sim_state_name(S), "TAKEOVER");
+	sim_mark(S);
+	sim_advert(S, 150); /* equal priority from 192.0.2.12 > our 192.0.2.11 */
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	sim_run(S, S->now + 50 * MS);
+	NOT_SAW(S, "ADD_VIPS");
+	assert_false(S->vip);
+
+	/* With preemption on, a lower priority one is not given way to. */
+	sup_free(&S->sup);
+	struct conf c;
+	sim_conf_defaults(&c);
+	c.vrrp.preempt = true;
+	start(&c);
+	S->srv[SUP_PEER].read_only = 0;
+	sim_peer_master(S, 200);
+	sim_run(S, S->now + 2 * SEC);
+	S->srv[SUP_PEER].read_only = 1;
+	S->pd = PD_SILENT;
+	for (int i = 0; i < 2000 && S->sup.fsm.state != VRRP_STATE_TAKEOVER; i++)
+		sim_run(S, S->now + 1 * MS);
+	sim_advert(S, 100);
+	sim_run(S, S->now + 200 * MS);
+	assert_string_equal(sim_state_name(S), "MASTER");
+}
+
+/* 34. A backup finds its own server writable (a hand change, a step-down that could not land):
+ * read_only ON again. */
+static void test_readonly_enforced(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	S->srv[SUP_LOCAL].read_only = 0;
+	sim_run(S, S->now + 300 * MS);
+	SAW(S, "DB(L,set-readonly)");
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+	assert_true(sim_logged(S, "read_only ON again"));
+}
+
+/* 35. Semi-sync comes back once the dead peer replicates from us again, seen by a probe sent after
+ * the takeover. */
+static void test_semisync_restored(void **st)
+{
+	(void)st;
+	boot_backup();
+	S->srv[SUP_PEER].mode = SRV_DEAD;
+	S->pd = PD_SILENT;
+	sim_advert(S, 0);
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	assert_int_equal(S->srv[SUP_LOCAL].semisync_master, 0);
+	sim_mark(S);
+	S->srv[SUP_PEER].mode = SRV_OK;
+	S->srv[SUP_PEER].read_only = 1;
+	sim_run(S, S->now + 1 * SEC);
+	SAW(S, "DB(L,semisync)");
+	assert_int_equal(S->srv[SUP_LOCAL].semisync_master, 1);
+}
+
+/* 36. No master ever heard, yet the peer's server is up and writable (VRRP filtered): no takeover,
+ * no TAKEOVER transition per interval, the alert says why; adverts arriving end it. */
+static void test_vrrp_filtered_hold(void **st)
+{
+	(void)st;
+	start(NULL);
+	S->srv[SUP_PEER].read_only = 0;
+	sim_run(S, S->now + 3 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	assert_non_null(strstr(S->sup.alert, "adverts lost while peer writable"));
+	sim_peer_master(S, 100);
+	sim_run(S, S->now + 300 * MS);
+	assert_string_equal(S->sup.alert, "");
+}
+
+/* 37. The relay log cannot be applied in time: the node stays BACKUP and read-only, and tries again
+ * one Master_Down_Interval later. */
+static void test_catchup_failure(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	S->srv[SUP_LOCAL].catchup_fails = true;
+	S->srv[SUP_PEER].mode = SRV_DEAD;
+	S->pd = PD_SILENT;
+	sim_run(S, S->now + 2 * SEC);
+	NOT_SAW(S, "DB(L,set-writable)");
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+	assert_true(sim_saw(S, "HOOK(TAKEOVER)", "HOOK(BACKUP)", "HOOK(TAKEOVER)", NULL));
+}
+
+/* 38. Adding the VIP fails: undone in order, VIP first, then read_only; back to BACKUP. */
+static void test_claim_failure_undone(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	S->vip_add_rc = -EPERM;
+	S->pd = PD_SILENT;
+	S->srv[SUP_PEER].mode = SRV_DEAD;
+	for (int i = 0; i < 2000 && !strstr(S->trace + S->mark, "ADD_VIPS"); i++)
+		sim_run(S, S->now + 1 * MS);
+	sim_run(S, S->now + 50 * MS);
+	SAW(S, "ADD_VIPS", "DROP_VIPS", "DB(L,set-readonly)");
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+}
+
+/* 39. A start on a server someone left writable kills sessions only then (the job says so), and
+ * the takeover term written by every takeover is above both servers' known terms. */
+static void test_term_above_both(void **st)
+{
+	(void)st;
+	start(NULL);
+	S->srv[SUP_PEER].term = 7;
+	snprintf(S->srv[SUP_PEER].holder, sizeof(S->srv[SUP_PEER].holder), "db2");
+	S->srv[SUP_LOCAL].term = 3;
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	assert_int_equal(S->srv[SUP_LOCAL].term, 8);
+}
+
+/* 40. Reload: preemption turned on takes effect; a new base priority is advertised at once. */
+static void test_reload(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	struct conf c = S->conf;
+	c.vrrp.priority = 120;
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_RELOAD, .conf = &c });
+	SAW(S, "ADVERT(120)");
+	assert_int_equal(S->sup.verdict.priority, 120);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_start_and_takeover_order),
+		T(test_backup_follows_master),
+		T(test_master_mysqld_crash),
+		T(test_master_daemon_killed),
+		T(test_peer_locked_out_no_takeover),
+		T(test_peer_busy_no_takeover),
+		T(test_fence_refused_stays_backup),
+		T(test_master_host_cut_answer_window),
+		T(test_local_crash_keeps_vip_for_peer),
+		T(test_local_crash_vip_hold_bounded),
+		T(test_local_hang_drops_vip_at_once),
+		T(test_link_down_master_faults),
+		T(test_link_back_no_preemption),
+		T(test_link_down_backup_no_takeover),
+		T(test_address_lost),
+		T(test_unsendable_adverts_isolate),
+		T(test_unsendable_during_takeover),
+		T(test_isolation),
+		T(test_heal_peer_newer_we_yield),
+		T(test_heal_we_are_newer_keep),
+		T(test_heal_inflight_reported_not_frozen),
+		T(test_heal_acked_alone_freezes),
+		T(test_heal_without_terms_by_gtid),
+		T(test_heal_unreadable_peer_rfc_after_bound),
+		T(test_heal_keep_but_other_insists),
+		T(test_switchover),
+		T(test_switchover_refused),
+		T(test_switchover_rollback),
+		T(test_maintenance_backup),
+		T(test_maintenance_master),
+		T(test_shutdown_master),
+		T(test_shutdown_mid_takeover),
+		T(test_simultaneous_takeovers),
+		T(test_readonly_enforced),
+		T(test_semisync_restored),
+		T(test_vrrp_filtered_hold),
+		T(test_catchup_failure),
+		T(test_claim_failure_undone),
+		T(test_term_above_both),
+		T(test_reload),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
