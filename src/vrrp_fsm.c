@@ -117,7 +117,7 @@ static bool store_priority(struct vrrp_fsm *f, const struct vrrp_event *ev)
 /* RFC 5798 6.4.2: "If Preempt_Mode is False, or if the Priority in the ADVERTISEMENT is greater
  * than or equal to the local Priority" the advert is accepted. There is no address tie-break in
  * Backup (only in Master, 6.4.3). A -1 data verdict counts as outranking us: preempting a master
- * that holds writes we lack would strand them. */
+ * that the heal verdict gave the role (it took over last) would strand its clients' writes. */
 static bool backup_accepts(const struct vrrp_fsm *f, const struct vrrp_event *ev)
 {
 	return !f->conf.preempt || ev->no_preempt || ev->adv_priority >= f->priority || ev->data_verdict < 0;
@@ -346,14 +346,14 @@ static void ms_advert(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t 
 	}
 	if (ev->data_verdict < 0) {
 		follow_master(f, ev, now);
-		go(o, VRRP_STATE_BACKUP, VRRP_ACT_STEP_DOWN, "other master holds writes we lack: yielding");
+		go(o, VRRP_STATE_BACKUP, VRRP_ACT_STEP_DOWN, "the heal verdict gives the other master the role: yielding");
 		return;
 	}
 	if (ev->data_verdict > 0 && outranked) {
 		/* No immediate answer: the other side, winning by RFC rule, answers each of our adverts
 		 * at once; answering those at once too would make the two ping-pong without pause. */
 		go(o, VRRP_STATE_MASTER, 0,
-		   "other master outranks us but lacks our writes: keeping the role");
+		   "other master outranks us, the heal verdict is ours: keeping the role");
 		return;
 	}
 	if (outranked) {
@@ -369,7 +369,7 @@ static void ms_advert(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t 
 	 * the role; the Adver_Timer restarts from it as for a priority-0 advert. */
 	f->deadline_us = advert_deadline(f, now);
 	go(o, VRRP_STATE_MASTER, VRRP_ACT_SEND_ADVERT,
-	   ev->data_verdict > 0 ? "other master lacks our writes: asserting at once"
+	   ev->data_verdict > 0 ? "the heal verdict is ours: asserting at once"
 				: "lower-ranked master: asserting at once");
 }
 

@@ -35,8 +35,8 @@ struct vrrp_event {
 	uint8_t adv_priority;
 	struct in_addr adv_src;
 	uint16_t adv_interval_cs;
-	/* Set by the shell from GTID evidence (partition heal by data): +1 we hold writes the peer
-	 * lacks and keep the role, -1 the peer does and we yield, 0 no verdict (RFC rule). Decides
+	/* Set by the supervisor when two masters meet (heal.c: takeover term, else GTIDs): +1 we keep
+	 * the role, -1 the other master does and we yield, 0 no verdict (RFC rule). Decides
 	 * when both are master. Also, -1 stops BACKUP/TAKEOVER from preempting that master (its
 	 * advert is accepted as if of higher priority), so a node that yielded does not take the
 	 * role back Master_Down_Interval later. A +1 that overrides the RFC rule keeps the role
