@@ -33,8 +33,9 @@ struct db_job {
 	bool on;                 /* SEMISYNC */
 	int64_t term;            /* TERM: at least this */
 	char holder[64];         /* TERM: our node_name */
-	char gtid[DB_GTID_LEN];  /* GTID_WAIT target, in the server's own form; MariaDB waits on
-				  * gtid_slave_pos, so a domain absent there waits out the timeout */
+	const char *gtid;        /* GTID_WAIT target, in the server's own form, any length; the caller's
+				  * memory, copied by db_worker_submit. MariaDB waits on gtid_slave_pos,
+				  * so a domain absent there waits out the timeout */
 };
 
 struct db_result {

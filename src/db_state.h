@@ -7,7 +7,6 @@
 
 #include "db_err.h"
 
-#define DB_GTID_LEN 1024
 #define DB_ERR_LEN 256
 
 enum db_flavor { DB_FLAVOR_UNKNOWN = 0, DB_FLAVOR_MARIADB, DB_FLAVOR_MYSQL };
@@ -33,8 +32,9 @@ struct repl_status {
 	uint64_t exec_pos;          /* Exec_Master_Log_Pos */
 	uint64_t relay_log_space;
 	char using_gtid[16];        /* MariaDB Using_Gtid: No / Slave_Pos / Current_Pos */
-	char gtid_io_pos[DB_GTID_LEN]; /* MariaDB Gtid_IO_Pos, MySQL Retrieved_Gtid_Set */
-	char executed_gtid_set[DB_GTID_LEN]; /* MySQL only */
+	/* GTID texts of any length, without MySQL's newlines; heap-owned, NULL = empty (db_text()). */
+	char *gtid_io_pos;          /* MariaDB Gtid_IO_Pos, MySQL Retrieved_Gtid_Set */
+	char *executed_gtid_set;    /* MySQL only */
 };
 
 /* Semi-sync, master (source) and slave (replica) sides; -1 = variable absent (plugin not loaded). */
@@ -72,20 +72,29 @@ struct db_state {
 	int super_read_only;        /* -1 = not on this server (MariaDB) */
 	struct repl_status repl;
 	struct semisync_state semisync;
-	/* MariaDB */
-	char gtid_binlog_pos[DB_GTID_LEN];
-	char gtid_current_pos[DB_GTID_LEN];
-	char gtid_slave_pos[DB_GTID_LEN];
-	/* MySQL */
-	char gtid_executed[DB_GTID_LEN];
+	/* GTID texts of any length, heap-owned, NULL = empty. MariaDB: */
+	char *gtid_binlog_pos;
+	char *gtid_current_pos;
+	char *gtid_slave_pos;
+	/* MySQL: */
+	char *gtid_executed;
 	int client_connections;     /* sessions that are not replication, system or ours */
 	struct db_term term;
 };
 
-/* Copies src into dst (dst's old contents released). Use these, never plain assignment, between
- * pictures that live on: a picture may own memory. */
+/* A GTID field as text: "" for NULL. */
+static inline const char *db_text(const char *s)
+{
+	return s ? s : "";
+}
+
+/* Copies src into dst (dst's old contents released, the GTID texts duplicated). Use these, never
+ * plain assignment, between pictures that live on: a picture owns its GTID texts. A plain copy
+ * is a borrowed view, valid while the original lives (status formatting). On allocation failure
+ * a text is left empty. */
 void db_state_copy(struct db_state *dst, const struct db_state *src);
 /* Releases what st owns; st stays a valid, empty picture. */
 void db_state_free(struct db_state *st);
+void db_repl_free(struct repl_status *r);
 
 #endif

@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gtid.h"
@@ -274,23 +275,27 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 
 /* MariaDB: our own transactions only (server_id = ours), so the peer's MASTER_GTID_WAIT, which
  * looks at its gtid_slave_pos, never waits for a domain it never replicated. */
-static int switchover_target(const struct db_state *s, char *out, size_t len)
+static char *switchover_target(const struct db_state *s)
 {
-	if (s->flavor == DB_FLAVOR_MYSQL) {
-		snprintf(out, len, "%s", s->gtid_executed);
-		return out[0] ? 0 : -1;
+	if (s->flavor == DB_FLAVOR_MYSQL)
+		return s->gtid_executed ? strdup(s->gtid_executed) : NULL;
+	struct gtid_mdb_pos pos = { 0 };
+	char *out = NULL;
+	if (gtid_mdb_parse(db_text(s->gtid_binlog_pos), &pos) == 0) {
+		/* Ours are a subset of pos: each entry written no longer than in the text. */
+		size_t room = strlen(db_text(s->gtid_binlog_pos)) + 1;
+		int n = 0;
+		for (int i = 0; i < pos.n; i++)
+			if ((long)pos.d[i].server_id == s->server_id)
+				pos.d[n++] = pos.d[i];
+		pos.n = n;
+		if ((out = malloc(room)) && gtid_mdb_wait_target(&pos, &pos, out, room) < 0) {
+			free(out);
+			out = NULL;
+		}
 	}
-	struct gtid_mdb_pos pos, mine = { 0 };
-	if (gtid_mdb_parse(s->gtid_binlog_pos, &pos) < 0)
-		return -1;
-	for (int i = 0; i < pos.n; i++)
-		if ((long)pos.d[i].server_id == s->server_id)
-			mine.d[mine.n++] = pos.d[i];
-	if (mine.n == 0) {
-		out[0] = '\0';
-		return 0;
-	}
-	return gtid_mdb_wait_target(&mine, &mine, out, len) < 0 ? -1 : 0;
+	gtid_mdb_free(&pos);
+	return out;
 }
 
 static struct fo_cmd stepdown_result(struct failover *f, const struct db_result *r, uint64_t now_us)
@@ -310,7 +315,10 @@ static struct fo_cmd stepdown_result(struct failover *f, const struct db_result 
 			return finish(f, true, "stepped down");
 		struct fo_cmd c = db_cmd(f, FO_STEP_PEER_CATCHUP, FO_PEER, DB_JOB_GTID_WAIT, f->in.catchup_timeout_ms,
 					 now_us);
-		if (r->rc != 0 || switchover_target(&r->state, c.job.gtid, sizeof(c.job.gtid)) < 0) {
+		free(f->target);
+		f->target = r->rc == 0 ? switchover_target(&r->state) : NULL;
+		c.job.gtid = f->target;
+		if (!f->target) {
 			snprintf(f->reason, sizeof(f->reason), "cannot read our GTID position");
 			f->fail = FO_FAIL_PEER_BEHIND;
 			f->aborting = true;
@@ -342,9 +350,16 @@ static struct fo_cmd stepdown_result(struct failover *f, const struct db_result 
 
 /* --- entry points --- */
 
+void fo_free(struct failover *f)
+{
+	free(f->target);
+	f->target = NULL;
+}
+
 struct fo_cmd fo_start(struct failover *f, enum fo_kind kind, const struct fo_input *in, uint64_t first_job_id,
 		       uint64_t now_us)
 {
+	fo_free(f);
 	memset(f, 0, sizeof(*f));
 	f->kind = kind;
 	f->in = *in;

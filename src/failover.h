@@ -105,6 +105,7 @@ struct failover {
 	enum fo_fail fail;          /* valid at FO_STEP_FAILED */
 	char reason[512];           /* why it failed, or a summary of what happened */
 	char note[512];             /* warnings collected on the way (promote_stale, semi-sync) */
+	char *target;               /* switchover: our last GTIDs the peer must apply (heap, any length) */
 };
 
 const char *fo_step_name(enum fo_step s);
@@ -121,7 +122,10 @@ bool fo_active(const struct failover *f);
  * Writes the reason into why. Pure; does not look at how old the peer facts are. */
 bool fo_takeover_refused(const struct fo_input *in, char *why, size_t len);
 
-/* Each call returns the next command for the shell; none does I/O or reads a clock. */
+/* Releases what f holds (fo_start does it for the previous sequence). f stays valid and idle-able. */
+void fo_free(struct failover *f);
+/* Each call returns the next command for the shell; none does I/O or reads a clock. A DB command's
+ * job.gtid points into f: valid until the next fo_start or fo_free. */
 struct fo_cmd fo_start(struct failover *f, enum fo_kind kind, const struct fo_input *in, uint64_t first_job_id,
 		       uint64_t now_us);
 /* A command worker result; results whose id is not outstanding are ignored (FO_CMD_NONE). What the

@@ -1,6 +1,7 @@
 /* Pure GTID arithmetic: parse MariaDB positions and MySQL sets, subtract them, pick catch-up targets. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gtid.h"
@@ -59,6 +60,20 @@ static int mdb_find(const struct gtid_mdb_pos *pos, uint32_t domain)
 	return -1;
 }
 
+/* Room for one more element in an array of *cap elements of size sz (doubling); false on ENOMEM. */
+static bool grow(void **arr, int *cap, int n, size_t sz)
+{
+	if (n < *cap)
+		return true;
+	int ncap = *cap ? 2 * *cap : 8;
+	void *p = realloc(*arr, (size_t)ncap * sz);
+	if (!p)
+		return false;
+	*arr = p;
+	*cap = ncap;
+	return true;
+}
+
 static int mdb_parse_one(const char **pp, struct gtid_mdb_pos *out)
 {
 	uint64_t domain, server_id, seq;
@@ -69,7 +84,7 @@ static int mdb_parse_one(const char **pp, struct gtid_mdb_pos *out)
 	    parse_uint(&p, UINT64_MAX, &seq) < 0)
 		return -1;
 	/* A position holds one GTID per domain; two would make "the last seq" ambiguous. */
-	if (out->n == GTID_MAX_DOMAINS || mdb_find(out, (uint32_t)domain) >= 0)
+	if (mdb_find(out, (uint32_t)domain) >= 0 || !grow((void **)&out->d, &out->cap, out->n, sizeof(*out->d)))
 		return -1;
 
 	/* Kept sorted by domain so that output does not depend on the server's hash order. */
@@ -87,22 +102,39 @@ static int mdb_parse_one(const char **pp, struct gtid_mdb_pos *out)
 	return 0;
 }
 
-int gtid_mdb_parse(const char *s, struct gtid_mdb_pos *out)
+/* The list grammar shared by both flavours: elements separated by commas, blanks around them. */
+static int parse_list(const char *s, void *out, int (*one)(const char **pp, void *out))
 {
-	out->n = 0;
 	if (!s)
 		return -1;
 
 	const char *p = skip_ws(s);
 	int more = *p != '\0';
 
-	while (more) {
-		if (mdb_parse_one(&p, out) < 0 || (more = next_element(&p)) < 0) {
-			out->n = 0;
+	while (more)
+		if (one(&p, out) < 0 || (more = next_element(&p)) < 0)
 			return -1;
-		}
-	}
 	return 0;
+}
+
+static int mdb_one(const char **pp, void *out)
+{
+	return mdb_parse_one(pp, out);
+}
+
+int gtid_mdb_parse(const char *s, struct gtid_mdb_pos *out)
+{
+	gtid_mdb_free(out);
+	if (parse_list(s, out, mdb_one) == 0)
+		return 0;
+	gtid_mdb_free(out);
+	return -1;
+}
+
+void gtid_mdb_free(struct gtid_mdb_pos *p)
+{
+	free(p->d);
+	*p = (struct gtid_mdb_pos){ 0 };
 }
 
 static int hexval(char ch)
@@ -140,35 +172,32 @@ static int parse_uuid(const char **pp, char uuid[37])
 }
 
 /* Adds [lo, hi] to one UUID's sorted disjoint list, merging overlapping and adjacent intervals. */
-static int add_interval(struct gtid_mysql_set *set, int slot, uint64_t lo, uint64_t hi)
+static int add_interval(struct gtid_mysql_uuid *u, uint64_t lo, uint64_t hi)
 {
-	__typeof__(set->u[0].iv[0]) tmp[GTID_MAX_INTERVALS + 1];
-	int nint = set->u[slot].nint, n = 0, k = 0;
+	int k = 0;
 
-	while (k < nint && set->u[slot].iv[k].lo < lo)
+	if (!grow((void **)&u->iv, &u->cap, u->nint, sizeof(*u->iv)))
+		return -1;
+	while (k < u->nint && u->iv[k].lo < lo)
 		k++;
-	memcpy(tmp, set->u[slot].iv, sizeof(tmp[0]) * (size_t)k);
-	tmp[k].lo = lo;
-	tmp[k].hi = hi;
-	memcpy(tmp + k + 1, set->u[slot].iv + k, sizeof(tmp[0]) * (size_t)(nint - k));
-
-	for (int i = 0; i <= nint; i++) {
-		/* hi <= MYSQL_GNO_MAX, so hi + 1 cannot wrap. */
-		if (n > 0 && tmp[i].lo <= tmp[n - 1].hi + 1) {
-			if (tmp[i].hi > tmp[n - 1].hi)
-				tmp[n - 1].hi = tmp[i].hi;
+	memmove(u->iv + k + 1, u->iv + k, sizeof(*u->iv) * (size_t)(u->nint - k));
+	u->iv[k] = (struct gtid_interval){ lo, hi };
+	u->nint++;
+	/* Merge in place: hi <= MYSQL_GNO_MAX, so hi + 1 cannot wrap. */
+	int n = 0;
+	for (int i = 0; i < u->nint; i++) {
+		if (n > 0 && u->iv[i].lo <= u->iv[n - 1].hi + 1) {
+			if (u->iv[i].hi > u->iv[n - 1].hi)
+				u->iv[n - 1].hi = u->iv[i].hi;
 			continue;
 		}
-		tmp[n++] = tmp[i];
+		u->iv[n++] = u->iv[i];
 	}
-	if (n > GTID_MAX_INTERVALS)
-		return -1;
-	memcpy(set->u[slot].iv, tmp, sizeof(tmp[0]) * (size_t)n);
-	set->u[slot].nint = n;
+	u->nint = n;
 	return 0;
 }
 
-/* Index of uuid in the set, creating it in sorted position; -1 when the set is full. */
+/* Index of uuid in the set, creating it in sorted position; -1 when memory runs out. */
 static int mysql_slot(struct gtid_mysql_set *set, const char *uuid)
 {
 	int i = 0;
@@ -177,18 +206,19 @@ static int mysql_slot(struct gtid_mysql_set *set, const char *uuid)
 		i++;
 	if (i < set->n && strcmp(set->u[i].uuid, uuid) == 0)
 		return i;
-	if (set->n == GTID_MAX_UUIDS)
+	if (!grow((void **)&set->u, &set->cap, set->n, sizeof(*set->u)))
 		return -1;
 	memmove(&set->u[i + 1], &set->u[i], sizeof(set->u[0]) * (size_t)(set->n - i));
+	memset(&set->u[i], 0, sizeof(set->u[i]));
 	memcpy(set->u[i].uuid, uuid, sizeof(set->u[i].uuid));
-	set->u[i].nint = 0;
 	set->n++;
 	return i;
 }
 
 /* "uuid:a-b:c:d-e"; MySQL 8.3+ tagged GTIDs ("uuid:tag:1-5") are refused as malformed. */
-static int mysql_parse_one(const char **pp, struct gtid_mysql_set *out)
+static int mysql_parse_one(const char **pp, void *outp)
 {
+	struct gtid_mysql_set *out = outp;
 	char uuid[37];
 	const char *p = *pp;
 	int slot;
@@ -207,7 +237,7 @@ static int mysql_parse_one(const char **pp, struct gtid_mysql_set *out)
 			if (parse_uint(&p, MYSQL_GNO_MAX, &hi) < 0 || hi < lo)
 				return -1;
 		}
-		if (add_interval(out, slot, lo, hi) < 0)
+		if (add_interval(&out->u[slot], lo, hi) < 0)
 			return -1;
 	}
 	*pp = p;
@@ -216,20 +246,36 @@ static int mysql_parse_one(const char **pp, struct gtid_mysql_set *out)
 
 int gtid_mysql_parse(const char *s, struct gtid_mysql_set *out)
 {
-	out->n = 0;
-	if (!s)
-		return -1;
+	gtid_mysql_free(out);
+	if (parse_list(s, out, mysql_parse_one) == 0)
+		return 0;
+	gtid_mysql_free(out);
+	return -1;
+}
 
-	const char *p = skip_ws(s);
-	int more = *p != '\0';
+void gtid_mysql_free(struct gtid_mysql_set *s)
+{
+	for (int i = 0; i < s->n; i++)
+		free(s->u[i].iv);
+	free(s->u);
+	*s = (struct gtid_mysql_set){ 0 };
+}
 
-	while (more) {
-		if (mysql_parse_one(&p, out) < 0 || (more = next_element(&p)) < 0) {
-			out->n = 0;
-			return -1;
-		}
-	}
-	return 0;
+static size_t count_char(const char *s, char c)
+{
+	size_t n = 0;
+	for (; s && *s; s++)
+		n += *s == c;
+	return n;
+}
+
+size_t gtid_only_in_room(const char *a, const char *b)
+{
+	/* MariaDB: one "domain-server-lo..hi" (at most 10+1+10+1+20+2+20 bytes and a comma) per element
+	 * of a. MySQL: each interval of b splits one piece of a in two at most, and a piece is ":lo-hi"
+	 * (at most 40 bytes) under a UUID header (37 bytes and a comma) per element of a. */
+	size_t elems = count_char(a, ',') + 1, colons = count_char(a, ':') + count_char(b, ':');
+	return 65 * elems + 40 * colons + 38 * elems + 64;
 }
 
 /* Bounded text output: remembers whether anything did not fit. */

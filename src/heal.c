@@ -14,19 +14,12 @@ void heal_report_clear(struct heal_report *rep)
 	memset(rep, 0, sizeof(*rep));
 }
 
-/* Room for "only in a" of two sets: never more elements than both hold together, each written no
- * longer than in the input plus a range's worth of digits. */
-static size_t diff_room(const char *a, const char *b)
-{
-	return 2 * (strlen(a) + strlen(b)) + 128;
-}
-
 /* Fills only_local/only_peer (counts and sets); -1 counts when a set does not parse. */
 static void compare_gtids(const struct db_state *l, const struct db_state *p, struct heal_report *rep)
 {
-	const char *la = l->flavor == DB_FLAVOR_MYSQL ? l->gtid_executed : l->gtid_binlog_pos;
-	const char *pa = l->flavor == DB_FLAVOR_MYSQL ? p->gtid_executed : p->gtid_binlog_pos;
-	size_t room = diff_room(la, pa);
+	const char *la = db_text(l->flavor == DB_FLAVOR_MYSQL ? l->gtid_executed : l->gtid_binlog_pos);
+	const char *pa = db_text(l->flavor == DB_FLAVOR_MYSQL ? p->gtid_executed : p->gtid_binlog_pos);
+	size_t room = gtid_only_in_room(la, pa) + gtid_only_in_room(pa, la);
 
 	rep->only_local = rep->only_peer = -1;
 	rep->only_local_set = calloc(1, room);
@@ -34,18 +27,21 @@ static void compare_gtids(const struct db_state *l, const struct db_state *p, st
 	if (!rep->only_local_set || !rep->only_peer_set)
 		return;
 	if (l->flavor == DB_FLAVOR_MYSQL) {
-		struct gtid_mysql_set *a = calloc(2, sizeof(*a));
-		if (a && gtid_mysql_parse(la, &a[0]) == 0 && gtid_mysql_parse(pa, &a[1]) == 0) {
-			rep->only_local = gtid_mysql_only_in(&a[0], &a[1], rep->only_local_set, room);
-			rep->only_peer = gtid_mysql_only_in(&a[1], &a[0], rep->only_peer_set, room);
+		struct gtid_mysql_set a = { 0 }, b = { 0 };
+		if (gtid_mysql_parse(la, &a) == 0 && gtid_mysql_parse(pa, &b) == 0) {
+			rep->only_local = gtid_mysql_only_in(&a, &b, rep->only_local_set, room);
+			rep->only_peer = gtid_mysql_only_in(&b, &a, rep->only_peer_set, room);
 		}
-		free(a);
+		gtid_mysql_free(&a);
+		gtid_mysql_free(&b);
 	} else {
-		struct gtid_mdb_pos a, b;
+		struct gtid_mdb_pos a = { 0 }, b = { 0 };
 		if (gtid_mdb_parse(la, &a) == 0 && gtid_mdb_parse(pa, &b) == 0) {
 			rep->only_local = gtid_mdb_only_in(&a, &b, rep->only_local_set, room);
 			rep->only_peer = gtid_mdb_only_in(&b, &a, rep->only_peer_set, room);
 		}
+		gtid_mdb_free(&a);
+		gtid_mdb_free(&b);
 	}
 }
 

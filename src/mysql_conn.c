@@ -160,6 +160,21 @@ unsigned dbw_query_value(struct db_worker *w, const char *sql, char *buf, size_t
 	return 0;
 }
 
+unsigned dbw_query_text(struct db_worker *w, const char *sql, char **out)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	unsigned err = dbw_query(w, sql, &res);
+
+	*out = NULL;
+	if (err)
+		return err;
+	row = res ? mysql_fetch_row(res) : NULL;
+	*out = strdup(row && mysql_num_fields(res) > 0 && row[0] ? row[0] : "");
+	mysql_free_result(res);
+	return 0;
+}
+
 int dbw_client_filter(struct db_worker *w, char *buf, size_t len)
 {
 	char user[2 * CONF_STR + 1];

@@ -29,6 +29,7 @@ struct db_worker {
 	bool stop;
 	int sock;                /* socket of the open connection or -1: shutdown() target of cancel */
 	struct db_job job;
+	char *job_gtid;          /* the worker's copy of job.gtid */
 	struct db_result res;
 	atomic_bool cancel;
 	atomic_uint_fast64_t answers; /* server round trips completed (db_worker_answers) */
@@ -67,6 +68,9 @@ unsigned dbw_query(struct db_worker *w, const char *sql, MYSQL_RES **res);
 int dbw_fail(struct db_worker *w, struct db_result *r, const char *what, unsigned err);
 /* r->error = text, returns rc (no connection change). */
 int dbw_fail_msg(struct db_result *r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* One-value query, the value whole: *out a heap copy ("" for NULL or no row; NULL when memory ran
+ * out). Returns 0 or the error number (then *out stays NULL). */
+unsigned dbw_query_text(struct db_worker *w, const char *sql, char **out);
 /* One-value query: copies the first column of the first row ("" when NULL or no row) into buf;
  * *is_null set when given. Returns 0 or the error number. */
 unsigned dbw_query_value(struct db_worker *w, const char *sql, char *buf, size_t len, bool *is_null);

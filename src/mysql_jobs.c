@@ -280,9 +280,12 @@ static int wait_applied(struct db_worker *w, struct db_result *r, const char *se
 			break;
 		}
 		if (catchup) {
-			struct repl_status rs;
+			struct repl_status rs = { 0 };
 
-			if ((rc = dbw_repl_fetch(w, r, &rs, NULL)) != 0 || (rc = check_broken(r, &rs)) != 0)
+			if ((rc = dbw_repl_fetch(w, r, &rs, NULL)) == 0)
+				rc = check_broken(r, &rs);
+			db_repl_free(&rs);
+			if (rc != 0)
 				break;
 		}
 	}
@@ -294,9 +297,8 @@ out:
 
 int dbw_job_gtid_wait(struct db_worker *w, const struct db_job *job, struct db_result *r)
 {
-	char gtid[DB_GTID_LEN];
+	const char *gtid = db_text(job->gtid);
 
-	snprintf(gtid, sizeof(gtid), "%s", job->gtid);
 	if (!gtid_text_ok(gtid))
 		return dbw_fail_msg(r, -EINVAL, "not a GTID list: %.200s", gtid);
 	if (!gtid[strspn(gtid, " \n\r,")])
@@ -415,7 +417,11 @@ static int wait_positions(struct db_worker *w, struct db_result *r, int timeout_
 	int rc;
 
 	for (;;) {
-		if ((rc = dbw_repl_fetch(w, r, &rs, NULL)) != 0 || (rc = check_broken(r, &rs)) != 0)
+		rs = (struct repl_status){ 0 };
+		if ((rc = dbw_repl_fetch(w, r, &rs, NULL)) == 0)
+			rc = check_broken(r, &rs);
+		db_repl_free(&rs); /* positions only, from here on */
+		if (rc != 0)
 			return rc;
 		if (strcmp(rs.relay_master_log_file, rs.master_log_file) == 0 && rs.exec_pos == rs.read_pos)
 			return 0;
@@ -432,17 +438,21 @@ static int wait_positions(struct db_worker *w, struct db_result *r, int timeout_
 static int catchup_mariadb(struct db_worker *w, const struct db_job *job, struct db_result *r,
 			   const char *io_pos)
 {
-	char slave_pos[4096];
+	char *slave_pos = NULL;
 	unsigned err;
 	int rc;
 
-	err = dbw_query_value(w, "SELECT @@global.gtid_slave_pos", slave_pos, sizeof(slave_pos), NULL);
+	err = dbw_query_text(w, "SELECT @@global.gtid_slave_pos", &slave_pos);
 	if (err)
 		return dbw_fail(w, r, "gtid_slave_pos", err);
-	char *target = mdb_wait_target(io_pos, slave_pos, &rc);
-	if (!target)
-		return dbw_fail_msg(r, rc, "cannot use Gtid_IO_Pos '%.100s' / gtid_slave_pos '%.100s'",
-				    io_pos, slave_pos);
+	char *target = slave_pos ? mdb_wait_target(io_pos, slave_pos, &rc) : NULL;
+	if (!target) {
+		rc = dbw_fail_msg(r, slave_pos ? rc : -ENOMEM, "cannot use Gtid_IO_Pos '%.100s' / "
+				  "gtid_slave_pos '%.100s'", io_pos, slave_pos ? slave_pos : "?");
+		free(slave_pos);
+		return rc;
+	}
+	free(slave_pos);
 	log_debug(LOG_CAT_MYSQL, "%s: catch-up target '%s'", w->name, target);
 	rc = target[0] ? wait_applied(w, r, target, job->timeout_ms, true) : 0;
 	free(target);
@@ -463,16 +473,16 @@ static int catchup_wait(struct db_worker *w, const struct db_job *job, struct db
 
 int dbw_job_catchup(struct db_worker *w, const struct db_job *job, struct db_result *r)
 {
-	struct repl_status rs;
+	struct repl_status rs = { 0 };
 	char *raw = NULL;
 	int rc;
 
-	if ((rc = dbw_repl_fetch(w, r, &rs, &raw)) != 0)
-		return rc;
-	if (!rs.configured)
+	rc = dbw_repl_fetch(w, r, &rs, &raw);
+	if (rc == 0 && !rs.configured)
 		rc = dbw_fail_msg(r, -ENOENT, "no replication configured");
-	else if ((rc = check_broken(r, &rs)) == 0)
+	if (rc == 0 && (rc = check_broken(r, &rs)) == 0)
 		rc = catchup_wait(w, job, r, &rs, raw);
+	db_repl_free(&rs);
 	free(raw);
 	return rc;
 }

@@ -62,12 +62,12 @@ static void probe_vars_row(struct db_worker *w, struct db_state *st, MYSQL_ROW v
 	st->server_id = v[1] ? strtol(v[1], NULL, 10) : -1;
 	st->read_only = repl_bool_parse(v[2]);
 	if (w->flavor == DB_FLAVOR_MARIADB) {
-		repl_gtid_copy(st->gtid_binlog_pos, sizeof(st->gtid_binlog_pos), v[3]);
-		repl_gtid_copy(st->gtid_current_pos, sizeof(st->gtid_current_pos), v[4]);
-		repl_gtid_copy(st->gtid_slave_pos, sizeof(st->gtid_slave_pos), v[5]);
+		st->gtid_binlog_pos = repl_gtid_dup(v[3]);
+		st->gtid_current_pos = repl_gtid_dup(v[4]);
+		st->gtid_slave_pos = repl_gtid_dup(v[5]);
 	} else {
 		st->super_read_only = repl_bool_parse(v[3]);
-		repl_gtid_copy(st->gtid_executed, sizeof(st->gtid_executed), v[4]);
+		st->gtid_executed = repl_gtid_dup(v[4]);
 	}
 }
 
@@ -248,8 +248,9 @@ static void run_job(struct db_worker *w, const struct db_job *job, struct db_res
 		if (!w->h && !w->fail_unreachable && r->rc != -ECANCELED)
 			dbw_conn_open(w, &w->scratch);
 		if (w->h && probe_fill(w, &w->scratch) == 0) {
-			r->state = w->scratch.state;
-		} else if (w->scratch.error[0]) {
+			r->state = w->scratch.state; /* moved: r owns its texts now */
+			memset(&w->scratch.state, 0, sizeof(w->scratch.state));
+		} else if (db_state_free(&w->scratch.state), w->scratch.error[0]) {
 			snprintf(r->state.error, sizeof(r->state.error), "%s", w->scratch.error);
 			r->state.err = w->scratch.err;
 			r->state.err_no = w->scratch.err_no;
@@ -259,6 +260,7 @@ static void run_job(struct db_worker *w, const struct db_job *job, struct db_res
 			r->state.err_no = r->err_no;
 		}
 	} else if (r->rc != 0) {
+		db_state_free(&r->state); /* a half-read picture is no picture */
 		snprintf(r->state.error, sizeof(r->state.error), "%s", r->error);
 		r->state.err = r->err;
 		r->state.err_no = r->err_no;
@@ -357,6 +359,10 @@ int db_worker_submit(struct db_worker *w, const struct db_job *job)
 		rc = -EBUSY;
 	} else {
 		w->job = *job;
+		/* The target text belongs to the caller: the worker keeps its own copy. */
+		free(w->job_gtid);
+		w->job_gtid = job->gtid ? strdup(job->gtid) : NULL;
+		w->job.gtid = w->job_gtid;
 		atomic_store(&w->cancel, false);
 		w->phase = DBW_QUEUED;
 		pthread_cond_signal(&w->cv);
@@ -425,5 +431,8 @@ void db_worker_free(struct db_worker *w)
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	explicit_bzero(w->conf.password, sizeof(w->conf.password));
+	free(w->job_gtid);
+	if (w->phase == DBW_DONE) /* a result nobody collected owns its texts still */
+		db_state_free(&w->res.state);
 	free(w);
 }

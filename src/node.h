@@ -38,6 +38,7 @@ struct node_server {
 	uint64_t cmd_answers;            /* the command worker's answer count when its job was sent */
 	bool cmd_queued;                 /* a job waits behind a cancelled one still running */
 	struct db_job queued;
+	char *queued_gtid;
 };
 
 struct node {

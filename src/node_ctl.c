@@ -15,6 +15,7 @@
 #include "vrrp_sock.h"
 
 #define CTL_BUF (64 * 1024)
+#define CTL_MAX (512 * 1024) /* escaped, a reply stays within ctl_server's 1 MiB per client */
 
 void node_status_fill(struct node *n)
 {
@@ -94,16 +95,19 @@ void node_ctl_command(void *ud, struct ctl_client *cl, const char *line)
 	sscanf(line, "%31s %31s %15s", word, arg, arg2);
 	log_debug(LOG_CAT_CTL, "control: %s", word);
 	if (strcmp(word, "status") == 0 || strcmp(word, "metrics") == 0) {
-		char *buf = malloc(CTL_BUF);
+		int (*fmt)(const struct dm_status *, char *, size_t) =
+			strcmp(word, "metrics") == 0 ? status_prometheus
+			: strcmp(arg, "json") == 0   ? status_json
+						     : status_text;
+		char *buf = NULL;
 		int rc = -1;
 		node_status_fill(n);
-		if (buf) {
-			if (strcmp(word, "metrics") == 0)
-				rc = status_prometheus(&n->status, buf, CTL_BUF);
-			else if (strcmp(arg, "json") == 0)
-				rc = status_json(&n->status, buf, CTL_BUF);
-			else
-				rc = status_text(&n->status, buf, CTL_BUF);
+		/* GTID sets have any length: grow until it fits (bounded by the control socket's 1 MiB). */
+		for (size_t len = CTL_BUF; rc < 0 && len <= CTL_MAX; len *= 2) {
+			free(buf);
+			if (!(buf = malloc(len)))
+				break;
+			rc = fmt(&n->status, buf, len);
 		}
 		if (rc < 0)
 			reply_simple(cl, false, "error", "status too large");

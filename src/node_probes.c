@@ -19,9 +19,13 @@ void node_submit_cmd(struct node *n, int which, const struct db_job *job)
 
 	s->cmd_answers = db_worker_answers(s->w[NODE_CMD]);
 	if (db_worker_submit(s->w[NODE_CMD], job) == -EBUSY) {
-		/* The previous job was cancelled but has not come back yet; the newer job waits. */
+		/* The previous job was cancelled but has not come back yet; the newer job waits, its
+		 * GTID text copied (the supervisor's may be gone by then). */
 		s->cmd_queued = true;
 		s->queued = *job;
+		free(s->queued_gtid);
+		s->queued_gtid = job->gtid ? strdup(job->gtid) : NULL;
+		s->queued.gtid = s->queued_gtid;
 	}
 	log_debug(LOG_CAT_MYSQL, "%s: %s job %llu", srv_name(which), db_job_name(job->type),
 		  (unsigned long long)job->id);
@@ -95,13 +99,16 @@ static void collect(struct node *n, int which, int kind, struct db_result *r)
 
 	while (db_worker_collect(s->w[kind], r) == 0) {
 		if (kind == NODE_PROBE) {
-			if (r->id != s->probe_id)
+			if (r->id != s->probe_id) {
+				db_state_free(&r->state);
 				continue;
+			}
 			bool counted = s->probe_counted;
 			s->probe_id = 0;
 			/* Counted as failed at its deadline already. */
 			if (!counted)
 				probe_sample(n, which, r);
+			db_state_free(&r->state);
 			continue;
 		}
 		if (s->cmd_queued && !db_worker_busy(s->w[NODE_CMD])) {
@@ -110,6 +117,7 @@ static void collect(struct node *n, int which, int kind, struct db_result *r)
 		}
 		struct sup_event ev = { .type = SUP_EV_DB_RESULT, .which = which, .res = r };
 		node_dispatch(n, &ev);
+		db_state_free(&r->state);
 	}
 }
 

@@ -276,6 +276,8 @@ void node_stop(struct node *n)
 			sd_event_source_unref(n->srv[which].src[kind]);
 			db_worker_free(n->srv[which].w[kind]);
 		}
+	for (int which = 0; which < 2; which++)
+		free(n->srv[which].queued_gtid);
 	sd_event_source_unref(n->vs_src);
 	sd_event_source_unref(n->sup_timer);
 	sd_event_source_unref(n->probe_timer);

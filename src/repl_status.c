@@ -71,6 +71,16 @@ const char *repl_io_name(enum repl_io io)
 	return names[io];
 }
 
+char *repl_gtid_dup(const char *src)
+{
+	size_t len = src ? strlen(src) + 1 : 1;
+	char *dst = len > 1 ? malloc(len) : NULL;
+
+	if (dst)
+		repl_gtid_copy(dst, len, src);
+	return dst;
+}
+
 int repl_gtid_copy(char *dst, size_t len, const char *src)
 {
 	size_t o = 0;
@@ -136,7 +146,7 @@ static void set_col(struct repl_status *out, const struct col *c, const char *v)
 		snprintf(p, c->size, "%s", v ? v : "");
 		break;
 	case COL_GTID:
-		repl_gtid_copy(p, c->size, v);
+		*(char **)(void *)p = repl_gtid_dup(v);
 		break;
 	}
 }
@@ -161,6 +171,7 @@ int repl_status_from_row(const char *const *names, const char *const *values, in
 		set_col(out, c, values[i]);
 	}
 	if (!found_running) {
+		db_repl_free(out);
 		memset(out, 0, sizeof(*out));
 		out->lag_s = -1;
 		return -1;

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "status_buf.h"
@@ -133,9 +134,20 @@ static void text_server(struct status_buf *b, const char *name, const struct db_
 	if (r->last_sql_errno || r->last_sql_error[0])
 		tx_line(b, 2, "last sql error %d: %s", r->last_sql_errno, r->last_sql_error);
 	text_semisync(b, &d->semisync);
-	for (size_t i = 0; i < sizeof(gtids) / sizeof(gtids[0]); i++)
-		if (gtids[i].value[0])
-			tx_line(b, 2, "%s: %s", gtids[i].label, gtids[i].value);
+	/* GTID texts of any length: wrapped, never cut (tx_line's buffer would cut them). */
+	for (size_t i = 0; i < sizeof(gtids) / sizeof(gtids[0]); i++) {
+		if (!gtids[i].value || !gtids[i].value[0])
+			continue;
+		size_t len = strlen(gtids[i].label) + strlen(gtids[i].value) + 3;
+		char *line = malloc(len);
+		if (!line) {
+			b->full = true;
+			return;
+		}
+		snprintf(line, len, "%s: %s", gtids[i].label, gtids[i].value);
+		tx_wrap(b, 2, line);
+		free(line);
+	}
 }
 
 static void text_counters(struct status_buf *b, const struct vrrp_counters *c)

@@ -620,6 +620,7 @@ void sup_free(struct sup *s)
 	for (int i = 0; i < 2; i++)
 		db_state_free(&s->srv[i].state);
 	heal_report_clear(&s->heal.report);
+	fo_free(&s->fo);
 	free(s->divergence);
 	s->divergence = NULL;
 }

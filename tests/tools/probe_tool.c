@@ -103,9 +103,10 @@ static void print_state(const struct db_state *s)
 	printf("master_host=%s\nmaster_port=%u\nmaster_log_file=%s\nread_pos=%llu\nrelay_master_log_file=%s\n"
 	       "exec_pos=%llu\nusing_gtid=%s\ngtid_io_pos=%s\n",
 	       r->master_host, r->master_port, r->master_log_file, (unsigned long long)r->read_pos,
-	       r->relay_master_log_file, (unsigned long long)r->exec_pos, r->using_gtid, r->gtid_io_pos);
+	       r->relay_master_log_file, (unsigned long long)r->exec_pos, r->using_gtid, db_text(r->gtid_io_pos));
 	printf("gtid_binlog_pos=%s\ngtid_current_pos=%s\ngtid_slave_pos=%s\ngtid_executed=%s\n",
-	       s->gtid_binlog_pos, s->gtid_current_pos, s->gtid_slave_pos, s->gtid_executed);
+	       db_text(s->gtid_binlog_pos), db_text(s->gtid_current_pos), db_text(s->gtid_slave_pos),
+	       db_text(s->gtid_executed));
 	printf("semisync_master_enabled=%d\nsemisync_master_status=%d\nsemisync_slave_enabled=%d\n"
 	       "semisync_slave_status=%d\nsemisync_master_clients=%d\nsemisync_master_timeout_ms=%ld\n"
 	       "semisync_wait_point=%s\n",
@@ -138,7 +139,7 @@ static int parse_job(int argc, char **argv, struct db_job *job)
 		job->on = !strcmp(argv[1], "on");
 	} else if (!strcmp(j, "gtidwait") && argc >= 3) {
 		job->type = DB_JOB_GTID_WAIT;
-		snprintf(job->gtid, sizeof(job->gtid), "%s", argv[1]);
+		job->gtid = argv[1];
 		job->timeout_ms = atoi(argv[2]);
 	} else
 		return -1;

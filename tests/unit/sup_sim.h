@@ -165,7 +165,7 @@ static void sim_state(const struct sim *s, int which, struct db_state *st)
 	st->read_only = v->read_only;
 	st->super_read_only = -1;
 	st->client_connections = 0;
-	snprintf(st->gtid_binlog_pos, sizeof(st->gtid_binlog_pos), "%s", v->gtid);
+	st->gtid_binlog_pos = strdup(v->gtid);
 	st->semisync.master_enabled = v->semisync_master;
 	st->semisync.master_status = v->semisync_status;
 	st->semisync.slave_enabled = 1;
@@ -427,6 +427,7 @@ static void sim_probe_done(struct sim *s, int which, bool timed_out)
 		sim_fail(s, which, r);
 	}
 	sim_step(s, &ev);
+	db_state_free(&r->state);
 	free(r);
 }
 
@@ -508,6 +509,7 @@ static void sim_run(struct sim *s, uint64_t until)
 				}
 				struct sup_event ev = { .type = SUP_EV_DB_RESULT, .which = w, .res = r };
 				sim_step(s, &ev);
+				db_state_free(&r->state);
 				free(r);
 				did = true;
 			}

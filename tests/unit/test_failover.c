@@ -62,7 +62,7 @@ static struct fo_cmd term_then_claim(struct failover *f, struct fo_cmd c, uint64
 static void test_takeover_happy_path(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
 	struct db_result r;
@@ -97,7 +97,7 @@ static void test_takeover_happy_path(void **st)
 static void test_takeover_dead_peer_turns_semisync_off(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
 	struct db_result r = res(&c, -ECONNREFUSED, false, -1);
@@ -120,7 +120,7 @@ static void test_takeover_dead_peer_turns_semisync_off(void **st)
 static void test_peer_known_down_skips_fence(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	in.peer_up = false;
 	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
@@ -134,7 +134,7 @@ static void test_peer_known_down_skips_fence(void **st)
 static void test_fence_fails_on_live_peer_stays_readonly(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
 	struct db_result r = res(&c, -EPERM, true, 0);
@@ -150,7 +150,7 @@ static void test_fence_fails_on_live_peer_stays_readonly(void **st)
 static void test_fence_timeout_carries_on(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
 	uint64_t fence_id = c.job.id;
@@ -169,7 +169,7 @@ static void test_fence_timeout_carries_on(void **st)
 static void test_catchup_failure_keeps_backup(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	in.peer_up = false;
 	in.local_semisync_master = false;
@@ -190,7 +190,7 @@ static void test_catchup_failure_keeps_backup(void **st)
 static void test_catchup_failure_promote_stale(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	in.peer_up = false;
 	in.promote_stale = true;
@@ -206,7 +206,7 @@ static void test_catchup_failure_promote_stale(void **st)
 static void test_writable_failure_is_undone(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	in.peer_up = false;
 	in.local_semisync_master = false;
@@ -230,7 +230,7 @@ static void test_writable_failure_is_undone(void **st)
 static void test_claim_failure_drops_vip_then_readonly(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	in.fence_peer = false;
 	in.local_semisync_master = false;
@@ -256,7 +256,7 @@ static void test_claim_failure_drops_vip_then_readonly(void **st)
 static void test_abort_before_and_after_writable(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	in.peer_up = false;
 	in.local_semisync_master = false;
@@ -286,7 +286,7 @@ static void test_abort_before_and_after_writable(void **st)
 static void test_stepdown_order(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	struct fo_cmd c = fo_start(&f, FO_KIND_STEPDOWN, &in, 1, T0);
 
@@ -313,7 +313,7 @@ static void test_stepdown_order(void **st)
 static void test_switchover(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	struct fo_cmd c = fo_start(&f, FO_KIND_SWITCHOVER, &in, 1, T0);
 	struct db_result r;
@@ -324,7 +324,7 @@ static void test_switchover(void **st)
 	r = res(&c, 0, true, 1);
 	r.state.flavor = DB_FLAVOR_MARIADB;
 	r.state.server_id = 1;
-	strcpy(r.state.gtid_binlog_pos, "1-1-40,2-2-17");
+	r.state.gtid_binlog_pos = (char *)"1-1-40,2-2-17";
 	c = fo_db_result(&f, &r, T0);
 	expect_db(&c, FO_PEER, DB_JOB_GTID_WAIT);
 	/* Only our own domain: the peer's slave position never holds its own writes. */
@@ -340,7 +340,7 @@ static void test_switchover(void **st)
 	r = res(&c, 0, true, 1);
 	r.state.flavor = DB_FLAVOR_MARIADB;
 	r.state.server_id = 1;
-	strcpy(r.state.gtid_binlog_pos, "1-1-40");
+	r.state.gtid_binlog_pos = (char *)"1-1-40";
 	c = fo_db_result(&f, &r, T0);
 	c = fo_tick(&f, f.deadline_us, false);
 	expect_db(&c, FO_LOCAL, DB_JOB_SET_WRITABLE);
@@ -351,12 +351,13 @@ static void test_switchover(void **st)
 	assert_int_equal(c.type, FO_CMD_FINISHED);
 	assert_false(f.ok);
 	assert_string_equal(f.reason, "peer did not catch up: timeout");
+	fo_free(&f);
 }
 
 static void test_stale_results_ignored(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 100, T0);
 	struct db_result r = res(&c, 0, true, 1);
@@ -373,7 +374,7 @@ static void test_stale_results_ignored(void **st)
 static void test_lost_adverts_from_live_master_fence_noted(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	char why[256];
 
@@ -393,7 +394,7 @@ static void test_lost_adverts_from_live_master_fence_noted(void **st)
 static void test_unheard_writable_peer_refused(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	char why[256] = "";
 
@@ -421,7 +422,7 @@ static void test_unheard_writable_peer_refused(void **st)
 static void test_refusing_peer_refused(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	char why[256] = "";
 
@@ -441,7 +442,7 @@ static void test_refusing_peer_refused(void **st)
 static void test_fence_refused_login_is_alive(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
 	struct db_result r = res(&c, -EPERM, false, -1);
@@ -474,7 +475,7 @@ static void test_fence_refused_login_is_alive(void **st)
 static void test_fence_answer_window(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	in.fence_answer_ms = 200;
 	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
@@ -506,7 +507,7 @@ static void test_fence_answer_window(void **st)
 static void test_term_failure_only_noted(void **st)
 {
 	(void)st;
-	struct failover f;
+	struct failover f = { 0 };
 	struct fo_input in = base_input();
 	in.peer_up = false;
 	in.local_semisync_master = false;

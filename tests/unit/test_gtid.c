@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -13,10 +14,22 @@
 #define U2 "a0a0a0a0-0000-1111-2222-333344445555"
 #define U3 "ffffffff-ffff-ffff-ffff-ffffffffffff"
 
+static void mdb(const char *txt, struct gtid_mdb_pos *p)
+{
+	if (gtid_mdb_parse(txt, p) != 0)
+		fail_msg("cannot parse \"%s\"", txt);
+}
+
+static void mysql(const char *txt, struct gtid_mysql_set *s)
+{
+	if (gtid_mysql_parse(txt, s) != 0)
+		fail_msg("cannot parse \"%s\"", txt);
+}
+
 static void test_mdb_parse_valid(void **state)
 {
 	(void)state;
-	struct gtid_mdb_pos p;
+	static struct gtid_mdb_pos p;
 
 	assert_int_equal(gtid_mdb_parse("0-1-100,1-2-7", &p), 0);
 	assert_int_equal(p.n, 2);
@@ -45,7 +58,8 @@ static void test_mdb_parse_valid(void **state)
 static void test_mdb_parse_empty(void **state)
 {
 	(void)state;
-	struct gtid_mdb_pos p = { .n = 7 };
+	static struct gtid_mdb_pos p;
+	p.n = 7;
 
 	assert_int_equal(gtid_mdb_parse("", &p), 0);
 	assert_int_equal(p.n, 0);
@@ -76,7 +90,7 @@ static void test_mdb_parse_malformed(void **state)
 		"0-1-99999999999999999999999",
 		U1 ":1-5",          /* MySQL set */
 	};
-	struct gtid_mdb_pos p;
+	static struct gtid_mdb_pos p;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		p.n = 5;
@@ -87,27 +101,46 @@ static void test_mdb_parse_malformed(void **state)
 	assert_int_equal(gtid_mdb_parse(NULL, &p), -1);
 }
 
-static void test_mdb_parse_limit(void **state)
+/* No fixed limits: 2,000 domains (over 10,000 characters) parse, compare and report whole. */
+static void test_mdb_any_length(void **state)
 {
 	(void)state;
-	char s[1024] = "";
-	size_t off = 0;
-	struct gtid_mdb_pos p;
+	enum { N = 2000 };
+	static char a_txt[N * 24], b_txt[N * 24];
+	char *buf;
+	static struct gtid_mdb_pos a, b;
+	size_t oa = 0, ob = 0;
 
-	for (int i = 0; i < GTID_MAX_DOMAINS; i++)
-		off += (size_t)snprintf(s + off, sizeof(s) - off, "%s%d-1-%d", i ? "," : "", i, i + 1);
-	assert_int_equal(gtid_mdb_parse(s, &p), 0);
-	assert_int_equal(p.n, GTID_MAX_DOMAINS);
-	assert_int_equal(p.d[GTID_MAX_DOMAINS - 1].seq, GTID_MAX_DOMAINS);
-	snprintf(s + off, sizeof(s) - off, ",%d-1-1", GTID_MAX_DOMAINS);
-	assert_int_equal(gtid_mdb_parse(s, &p), -1);
-	assert_int_equal(p.n, 0);
+	/* a: domains 0..N-1 at seq 1000+i; b: the even domains at seq 990+i, the odd ones missing. */
+	for (int i = 0; i < N; i++) {
+		oa += (size_t)snprintf(a_txt + oa, sizeof(a_txt) - oa, "%s%d-7-%d", i ? ",\n" : "", i, 1000 + i);
+		if (i % 2 == 0)
+			ob += (size_t)snprintf(b_txt + ob, sizeof(b_txt) - ob, "%s%d-7-%d", i ? "," : "", i, 990 + i);
+	}
+	assert_true(oa > 10000);
+	mdb(a_txt, &a);
+	mdb(b_txt, &b);
+	assert_int_equal(a.n, N);
+	assert_int_equal(a.d[N - 1].seq, 1000 + N - 1);
+	/* Even domains lack 10 each, odd ones all 1000+i. */
+	int64_t want = 0;
+	for (int i = 0; i < N; i++)
+		want += i % 2 == 0 ? 10 : 1000 + i;
+	size_t room = gtid_only_in_room(a_txt, b_txt);
+	assert_non_null(buf = malloc(room));
+	assert_int_equal(gtid_mdb_only_in(&a, &b, buf, room), want);
+	assert_non_null(strstr(buf, "1999-7-1..2999"));
+	assert_non_null(strstr(buf, "1998-7-2989..2998"));
+	assert_int_equal(gtid_mdb_only_in(&b, &a, buf, room), 0);
+	gtid_mdb_free(&a);
+	gtid_mdb_free(&b);
+	free(buf);
 }
 
 static void test_mysql_parse_valid(void **state)
 {
 	(void)state;
-	struct gtid_mysql_set s;
+	static struct gtid_mysql_set s;
 
 	assert_int_equal(gtid_mysql_parse("3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5:7-9,\n" U2 ":1", &s), 0);
 	assert_int_equal(s.n, 2);
@@ -156,7 +189,7 @@ static void test_mysql_parse_merge(void **state)
 		{ U1 ":10-20:1-2:30:15-31", 2, { { 1, 2 }, { 10, 31 } } },
 		{ U1 ":5-5", 1, { { 5, 5 } } },
 	};
-	struct gtid_mysql_set s;
+	static struct gtid_mysql_set s;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(gtid_mysql_parse(cases[i].in, &s), 0);
@@ -195,10 +228,10 @@ static void test_mysql_parse_malformed(void **state)
 		"3g11fa47-71ca-11e1-9e33-c80aa9429562:1",  /* not hex */
 		"0-1-100",                 /* MariaDB position */
 	};
-	struct gtid_mysql_set s;
+	static struct gtid_mysql_set s;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		s.n = 3;
+		assert_int_equal(gtid_mysql_parse(U2 ":1," U1 ":3", &s), 0); /* a set held before */
 		if (gtid_mysql_parse(bad[i], &s) != -1)
 			fail_msg("accepted \"%s\"", bad[i]);
 		assert_int_equal(s.n, 0);
@@ -206,49 +239,44 @@ static void test_mysql_parse_malformed(void **state)
 	assert_int_equal(gtid_mysql_parse(NULL, &s), -1);
 }
 
-static void test_mysql_parse_limits(void **state)
+/* No fixed limits: 300 UUIDs with 40 intervals each (over 100,000 characters) parse, compare and
+ * report whole; one merge still merges. */
+static void test_mysql_any_length(void **state)
 {
 	(void)state;
-	char txt[4096];
-	size_t off;
-	struct gtid_mysql_set s;
+	enum { U = 300, I = 40 };
+	size_t cap = U * (40 + I * 24) + 64, oa = 0, ob = 0;
+	char *a_txt = malloc(cap), *b_txt = malloc(cap), *buf;
+	static struct gtid_mysql_set a, b;
 
-	/* GTID_MAX_INTERVALS disjoint intervals fit, one more does not; one that merges still fits. */
-	off = (size_t)snprintf(txt, sizeof(txt), "%s", U1);
-	for (int i = 0; i < GTID_MAX_INTERVALS; i++)
-		off += (size_t)snprintf(txt + off, sizeof(txt) - off, ":%d", 2 * i + 1);
-	assert_int_equal(gtid_mysql_parse(txt, &s), 0);
-	assert_int_equal(s.u[0].nint, GTID_MAX_INTERVALS);
-	snprintf(txt + off, sizeof(txt) - off, ":2");
-	assert_int_equal(gtid_mysql_parse(txt, &s), 0);
-	assert_int_equal(s.u[0].nint, GTID_MAX_INTERVALS - 1);
-	snprintf(txt + off, sizeof(txt) - off, ":%d", 2 * GTID_MAX_INTERVALS + 1);
-	assert_int_equal(gtid_mysql_parse(txt, &s), -1);
-	assert_int_equal(s.n, 0);
-
-	/* GTID_MAX_UUIDS distinct UUIDs fit, one more does not. */
-	off = 0;
-	for (int i = 0; i <= GTID_MAX_UUIDS; i++) {
-		if (i == GTID_MAX_UUIDS) {
-			assert_int_equal(gtid_mysql_parse(txt, &s), 0);
-			assert_int_equal(s.n, GTID_MAX_UUIDS);
-		}
-		off += (size_t)snprintf(txt + off, sizeof(txt) - off, "%s%08x-0000-0000-0000-000000000000:1",
-					i ? ",\n" : "", i);
+	assert_non_null(a_txt);
+	assert_non_null(b_txt);
+	/* a: every UUID holds 1-5, 11-15, ... (I intervals of 5); b: the same UUIDs, only 1-5. */
+	for (int u = 0; u < U; u++) {
+		oa += (size_t)snprintf(a_txt + oa, cap - oa, "%s%08x-0000-4000-8000-000000000000", u ? ",\n" : "", u);
+		ob += (size_t)snprintf(b_txt + ob, cap - ob, "%s%08x-0000-4000-8000-000000000000:1-5", u ? "," : "", u);
+		for (int i = 0; i < I; i++)
+			oa += (size_t)snprintf(a_txt + oa, cap - oa, ":%d-%d", 10 * i + 1, 10 * i + 5);
 	}
-	assert_int_equal(gtid_mysql_parse(txt, &s), -1);
-}
-
-static void mdb(const char *txt, struct gtid_mdb_pos *p)
-{
-	if (gtid_mdb_parse(txt, p) != 0)
-		fail_msg("cannot parse \"%s\"", txt);
-}
-
-static void mysql(const char *txt, struct gtid_mysql_set *s)
-{
-	if (gtid_mysql_parse(txt, s) != 0)
-		fail_msg("cannot parse \"%s\"", txt);
+	assert_true(oa > 100000);
+	mysql(a_txt, &a);
+	mysql(b_txt, &b);
+	assert_int_equal(a.n, U);
+	assert_int_equal(a.u[U - 1].nint, I);
+	size_t room = gtid_only_in_room(a_txt, b_txt);
+	assert_non_null(buf = malloc(room));
+	assert_int_equal(gtid_mysql_only_in(&a, &b, buf, room), (int64_t)U * (I - 1) * 5);
+	assert_non_null(strstr(buf, "0000012b-0000-4000-8000-000000000000:11-15:21-25"));
+	assert_int_equal(gtid_mysql_only_in(&b, &a, buf, room), 0);
+	/* An interval touching two others merges them: one fewer. */
+	snprintf(a_txt + oa, cap - oa, ",00000000-0000-4000-8000-000000000000:6-10");
+	mysql(a_txt, &a);
+	assert_int_equal(a.u[0].nint, I - 1);
+	gtid_mysql_free(&a);
+	gtid_mysql_free(&b);
+	free(a_txt);
+	free(b_txt);
+	free(buf);
 }
 
 static void test_mdb_only_in(void **state)
@@ -273,7 +301,7 @@ static void test_mdb_only_in(void **state)
 		{ "0-1-12,3-1-4", "3-2-6,4-2-1", 12, "0-1-1..12", 3, "3-2-5..6,4-2-1..1" },
 		{ "0-1-0", "", 0, "", 0, "" },
 	};
-	struct gtid_mdb_pos a, b;
+	static struct gtid_mdb_pos a, b;
 	char buf[256];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -291,7 +319,7 @@ static void test_mdb_only_in(void **state)
 static void test_mdb_only_in_saturates(void **state)
 {
 	(void)state;
-	struct gtid_mdb_pos a, b;
+	static struct gtid_mdb_pos a, b;
 	char buf[128];
 
 	mdb("0-1-18446744073709551615", &a);
@@ -309,7 +337,7 @@ static void test_mdb_only_in_saturates(void **state)
 static void test_mdb_only_in_buffer(void **state)
 {
 	(void)state;
-	struct gtid_mdb_pos a, b;
+	static struct gtid_mdb_pos a, b;
 	char buf[32];
 
 	mdb("0-1-105,1-1-3", &a);
@@ -349,7 +377,7 @@ static void test_mysql_only_in(void **state)
 		{ U1 ":1-10," U2 ":1-5", U1 ":1-10," U2 ":1-5," U3 ":7-8", 0, "", 2, U3 ":7-8" },
 		{ U1 ":5", U1 ":1-4:6-9", 1, U1 ":5", 8, U1 ":1-4:6-9" },
 	};
-	struct gtid_mysql_set a, b;
+	static struct gtid_mysql_set a, b;
 	char buf[512];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -367,7 +395,7 @@ static void test_mysql_only_in(void **state)
 static void test_mysql_only_in_round_trip(void **state)
 {
 	(void)state;
-	struct gtid_mysql_set a, b, d, empty;
+	static struct gtid_mysql_set a, b, d, empty;
 	char buf[512], buf2[512];
 
 	/* The difference parses back, and subtracting it from a leaves exactly what b also has. */
@@ -384,7 +412,7 @@ static void test_mysql_only_in_round_trip(void **state)
 static void test_mysql_only_in_limits(void **state)
 {
 	(void)state;
-	struct gtid_mysql_set a, b;
+	static struct gtid_mysql_set a, b;
 	char buf[128];
 
 	mysql(U1 ":1-9223372036854775807," U2 ":1-9223372036854775807", &a);
@@ -423,7 +451,7 @@ static void test_mdb_wait_target(void **state)
 		{ "0-1-105", "", 0, "" },
 		{ "3-4-5,0-1-105", "3-9-1,0-1-1", 2, "0-1-105,3-4-5" },
 	};
-	struct gtid_mdb_pos io, slave;
+	static struct gtid_mdb_pos io, slave;
 	char buf[128];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -445,11 +473,11 @@ int main(void)
 		cmocka_unit_test(test_mdb_parse_valid),
 		cmocka_unit_test(test_mdb_parse_empty),
 		cmocka_unit_test(test_mdb_parse_malformed),
-		cmocka_unit_test(test_mdb_parse_limit),
+		cmocka_unit_test(test_mdb_any_length),
 		cmocka_unit_test(test_mysql_parse_valid),
 		cmocka_unit_test(test_mysql_parse_merge),
 		cmocka_unit_test(test_mysql_parse_malformed),
-		cmocka_unit_test(test_mysql_parse_limits),
+		cmocka_unit_test(test_mysql_any_length),
 		cmocka_unit_test(test_mdb_only_in),
 		cmocka_unit_test(test_mdb_only_in_saturates),
 		cmocka_unit_test(test_mdb_only_in_buffer),
