@@ -202,6 +202,9 @@ int conf_check(const struct conf *c, const struct conf_lines *l, struct conf_err
 
 	if (!c->node_name[0])
 		conf_error(e, c->path, conf_line(l, "node_name"), "node_name must not be empty");
+	/* The name is written with every takeover term (dualmaster.term.holder, 64 characters). */
+	if (strlen(c->node_name) > 63)
+		conf_error(e, c->path, conf_line(l, "node_name"), "node_name longer than 63 characters");
 	if (!c->control_socket[0] || c->control_socket[0] != '/')
 		conf_error(e, c->path, conf_line(l, "control_socket"), "control_socket must be an absolute path");
 	check_vrrp(c, l, e);
@@ -229,4 +232,19 @@ int conf_check(const struct conf *c, const struct conf_lines *l, struct conf_err
 	}
 	check_range(c, l, e, "hooks|timeout_ms", c->hooks.timeout_ms, 100, 600000);
 	return e->n - before;
+}
+
+int conf_advice(const struct conf *c, const struct conf_lines *l, struct conf_errors *w)
+{
+	int before = w->n_warn;
+
+	/* failover-safety "Where two nodes hit their limit": without a target the node cannot tell
+	 * "I am cut off" from "the peer is dead" unless its own interface or its adverts say so. */
+	if (c->tiebreaker.n_targets == 0 && w->n_warn < (int)(sizeof(w->warn) / sizeof(w->warn[0])))
+		snprintf(w->warn[w->n_warn++], sizeof(w->warn[0]),
+			 "%s:%d: warning: tiebreaker has no targets: a master cut off beyond its own link (a "
+			 "switch port, an upstream cable) keeps its server writable while the peer takes over, "
+			 "so both accept writes until the partition heals; set targets = {\"<gateway>\"}",
+			 c->path, conf_line(l, "tiebreaker"));
+	return w->n_warn - before;
 }

@@ -20,6 +20,8 @@ struct conf_lines {
 struct conf_errors {
 	int n;
 	char msg[CONF_MAX_ERRORS][384]; /* "FILE:LINE: message" */
+	int n_warn;
+	char warn[8][512];              /* "FILE:LINE: warning: ..." valid but costly settings */
 };
 
 /* Line of key, else of its section (text before the last '|'), else 1. */
@@ -39,5 +41,8 @@ int conf_parse_target(const char *s, struct conf_target *out);
  * Does not touch the file system: password files are checked by conf_load.
  * Returns the number of errors added. */
 int conf_check(const struct conf *c, const struct conf_lines *lines, struct conf_errors *errs);
+/* Valid but unwise settings, as "FILE:LINE: warning: ..." lines in errs->warn (what they cost, and
+ * the fix); they do not make the file invalid. Returns the number added. */
+int conf_advice(const struct conf *c, const struct conf_lines *lines, struct conf_errors *errs);
 
 #endif

@@ -472,6 +472,7 @@ int conf_load(const char *path, struct conf *out, struct conf_errors *errs)
 	} else {
 		read_all(cfg, out);
 		conf_check(out, lines, errs);
+		conf_advice(out, lines, errs);
 		rc = errs->n ? -1 : 0;
 	}
 out_cfg:

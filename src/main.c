@@ -136,6 +136,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s\n", errs->msg[i]);
 		goto out;
 	}
+	for (int i = 0; i < errs->n_warn; i++) {
+		if (test)
+			fprintf(stderr, "%s\n", errs->warn[i]);
+		else
+			log_warnx("%s", errs->warn[i]);
+	}
 	if (test) {
 		printf("%s: configuration OK\n", path);
 		rc = 0;

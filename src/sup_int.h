@@ -17,8 +17,27 @@ uint64_t sup_submit(struct sup *s, int target, struct db_job job);
 void sup_fsm_post(struct sup *s, const struct vrrp_event *ev, uint64_t now);
 /* Runs the health policy on what is known now; a changed verdict goes to the state machine. */
 void sup_evaluate(struct sup *s, uint64_t now);
+/* Actions: one advert; VIPs added or removed (their result comes back as SUP_EV_VIP_RESULT); a
+ * cancel of target's running job; a line to the switchover requester, if one waits. */
+void sup_advert(struct sup *s, uint8_t prio);
+void sup_vips(struct sup *s, bool add);
+void sup_cancel(struct sup *s, int target);
+void sup_reply(struct sup *s, const char *text, bool final, bool ok);
+/* The operator's alert line (status, STATUS=, metrics). */
+void sup_alert(struct sup *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Feeds the current verdict to the state machine. */
+void sup_post_priority(struct sup *s, uint64_t now);
 /* The VIPs were added: we hold them (and refresh the gratuitous ARPs, if configured). */
 void sup_vip_claimed(struct sup *s, uint64_t now);
+
+/* sup_sequence.c: the failover sequences. */
+void sup_start_sequence(struct sup *s, enum fo_kind kind, bool adverts_lost, uint64_t now);
+/* Carries out one command of the running sequence (its end included). */
+void sup_exec_fo(struct sup *s, struct fo_cmd c, uint64_t now);
+/* A takeover in progress stops and undoes what it did (nothing for other kinds). */
+void sup_abort_takeover(struct sup *s, const char *why, uint64_t now);
+/* A VIP kept on our dead server for the peer goes now. */
+void sup_release_vip(struct sup *s, const char *why);
 
 /* sup_inputs.c: probes, the interface, advert sends, the tiebreaker. */
 void sup_on_probe(struct sup *s, const struct sup_event *ev, uint64_t now);

@@ -47,7 +47,7 @@ void sup_say(struct sup *s, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void reply(struct sup *s, const char *text, bool final, bool ok)
+void sup_reply(struct sup *s, const char *text, bool final, bool ok)
 {
 	struct sup_action *a;
 
@@ -60,7 +60,7 @@ static void reply(struct sup *s, const char *text, bool final, bool ok)
 		s->switchover_waiting = false;
 }
 
-static void advert(struct sup *s, uint8_t prio)
+void sup_advert(struct sup *s, uint8_t prio)
 {
 	struct sup_action *a = sup_emit(s, SUP_ACT_ADVERT);
 	if (a)
@@ -84,14 +84,14 @@ uint64_t sup_submit(struct sup *s, int target, struct db_job job)
 	return job.id;
 }
 
-static void cancel(struct sup *s, int target)
+void sup_cancel(struct sup *s, int target)
 {
 	struct sup_action *a = sup_emit(s, SUP_ACT_CANCEL);
 	if (a)
 		a->target = target;
 }
 
-static void vips(struct sup *s, bool add)
+void sup_vips(struct sup *s, bool add)
 {
 	sup_emit(s, add ? SUP_ACT_ADD_VIPS : SUP_ACT_DROP_VIPS);
 	s->vip_wait = true;
@@ -127,39 +127,30 @@ static void record_transition(struct sup *s, enum vrrp_state from, enum vrrp_sta
 	}
 }
 
-static void start_sequence(struct sup *s, enum fo_kind kind, bool adverts_lost, uint64_t now);
-static void exec_fo(struct sup *s, struct fo_cmd c, uint64_t now);
-
-static void abort_takeover(struct sup *s, const char *why, uint64_t now)
-{
-	if (fo_active(&s->fo) && s->fo.kind == FO_KIND_TAKEOVER)
-		exec_fo(s, fo_abort(&s->fo, why, now), now);
-}
-
 static void fsm_actions(struct sup *s, const struct vrrp_fsm_out *o, uint64_t now)
 {
 	/* failover-safety "Step-down order": the priority-0 advert first, so the peer takes over after
 	 * Skew_Time while we let go. */
 	if (o->actions & VRRP_ACT_SEND_PRIO0)
-		advert(s, 0);
+		sup_advert(s, 0);
 	if (o->actions & VRRP_ACT_ABORT_TAKEOVER)
-		abort_takeover(s, o->why, now);
+		sup_abort_takeover(s, o->why, now);
 	if (o->actions & VRRP_ACT_STEP_DOWN) {
-		abort_takeover(s, o->why, now);
+		sup_abort_takeover(s, o->why, now);
 		if (!fo_active(&s->fo))
-			start_sequence(s, FO_KIND_STEPDOWN, false, now);
+			sup_start_sequence(s, FO_KIND_STEPDOWN, false, now);
 		else if (s->vip_held) /* a switchover is stepping down already; the VIP goes now in any case */
-			vips(s, false);
+			sup_vips(s, false);
 	}
 	if (o->actions & VRRP_ACT_START_TAKEOVER) {
 		s->peer_resigned = false;
 		/* A resign or a FAULT peer is not "adverts lost"; a silent master is. */
-		start_sequence(s, FO_KIND_TAKEOVER, s->fsm.master_addr.s_addr != 0, now);
+		sup_start_sequence(s, FO_KIND_TAKEOVER, s->fsm.master_addr.s_addr != 0, now);
 	}
 	if (o->actions & VRRP_ACT_SEND_ADVERT)
-		advert(s, s->fsm.priority);
+		sup_advert(s, s->fsm.priority);
 	if (o->actions & VRRP_ACT_CLAIM)
-		vips(s, true);
+		sup_vips(s, true);
 }
 
 /* Runs ev now, or after the one being handled: state-machine events never nest. */
@@ -183,7 +174,7 @@ void sup_fsm_post(struct sup *s, const struct vrrp_event *ev, uint64_t now)
 	s->n_pending = 0;
 }
 
-static void post_priority(struct sup *s, uint64_t now)
+void sup_post_priority(struct sup *s, uint64_t now)
 {
 	struct vrrp_event ev = { .type = VRRP_EV_PRIORITY, .priority = (uint8_t)(s->verdict.priority ?: 1),
 				 .eligible = s->verdict.eligible && !s->maintenance };
@@ -238,150 +229,7 @@ void sup_evaluate(struct sup *s, uint64_t now)
 	s->verdict = v;
 	/* Maintenance freezes failover on this node: no takeover, no step-down. */
 	if (changed && !s->maintenance && !switching && s->first_round_done)
-		post_priority(s, now);
-}
-
-/* ---- the failover sequence ---- */
-
-static void start_sequence(struct sup *s, enum fo_kind kind, bool adverts_lost, uint64_t now)
-{
-	struct fo_input in = rule_fo_input(s, kind, adverts_lost);
-
-	sup_say(s, LOG_INFO, "%s started", fo_kind_name(kind));
-	struct fo_cmd c = fo_start(&s->fo, kind, &in, s->next_job_id, now);
-	s->next_job_id += 1000; /* the sequence numbers its own jobs from here */
-	exec_fo(s, c, now);
-}
-
-static void set_alert(struct sup *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_alert(struct sup *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(s->alert, sizeof(s->alert), fmt, ap);
-	va_end(ap);
-}
-
-static void takeover_finished(struct sup *s, uint64_t now)
-{
-	const struct failover *f = &s->fo;
-
-	if (f->ok) {
-		s->holddown_until_us = now + (uint64_t)s->conf.takeover.holddown_ms * 1000;
-		s->semisync_turned_off = f->semisync_off;
-		s->semisync_off_us = now;
-		if (f->semisync_off)
-			sup_say(s, LOG_INFO, "semi-sync master side off: the peer cannot acknowledge (back on once "
-				"it replicates from us)");
-		s->alert[0] = '\0';
-		return;
-	}
-	if (f->fail == FO_FAIL_REFUSED)
-		set_alert(s, "%.180s", f->reason);
-	else if (f->fail == FO_FAIL_PEER_ALIVE)
-		set_alert(s, "adverts lost while peer writable: %.150s", f->reason);
-	/* Claim failures already went MASTER: resign. Earlier failures: back to BACKUP. */
-	struct vrrp_event ev = { .type = VRRP_EV_TAKEOVER_DONE, .ok = false };
-	if (s->fsm.state == VRRP_STATE_MASTER)
-		ev.type = VRRP_EV_RELINQUISH;
-	if (s->fsm.state == VRRP_STATE_MASTER || s->fsm.state == VRRP_STATE_TAKEOVER)
-		sup_fsm_post(s, &ev, now);
-}
-
-static void switchover_finished(struct sup *s, uint64_t now)
-{
-	const struct failover *f = &s->fo;
-
-	if (f->ok) {
-		const struct conf_takeover *t = &s->conf.takeover;
-		s->holddown_until_us = now + (uint64_t)t->holddown_ms * 1000;
-		uint64_t bound_ms = (uint64_t)t->catchup_timeout_ms + 3ull * t->fence_timeout_ms;
-		s->handover_until_us = now + bound_ms * 1000;
-		/* The peer applied everything: resign so it takes over after Skew_Time. */
-		struct vrrp_event ev = { .type = VRRP_EV_RELINQUISH };
-		sup_fsm_post(s, &ev, now);
-		reply(s, "peer caught up; sent priority 0, peer takes over", true, true);
-	} else {
-		reply(s, f->reason[0] ? f->reason : "failed", true, false);
-	}
-	/* Health was not fed to the FSM during the switchover: the verdict on the server as it is
-	 * now (a real fault meanwhile still steps this node down). */
-	sup_evaluate(s, now);
-	if (!s->maintenance)
-		post_priority(s, now);
-}
-
-static void fo_finished(struct sup *s, uint64_t now)
-{
-	const struct failover *f = &s->fo;
-	const char *why = f->reason[0] ? f->reason : (f->ok ? "done" : "failed");
-
-	if (f->note[0])
-		sup_say(s, LOG_WARNING, "%s: %s", fo_kind_name(f->kind), f->note);
-	/* Failover-safety 5: after any error in a transition a node is BACKUP and read-only; a
-	 * read_only ON that failed (server busy, commits stuck) is tried again (rule_enforce_readonly). */
-	if (f->ok)
-		sup_say(s, LOG_NOTICE, "%s finished: %s", fo_kind_name(f->kind), why);
-	else
-		sup_say(s, f->fail == FO_FAIL_REFUSED ? LOG_WARNING : LOG_ERR, "%s failed: %s",
-			fo_kind_name(f->kind), why);
-	if (f->kind == FO_KIND_TAKEOVER)
-		takeover_finished(s, now);
-	else if (f->kind == FO_KIND_SWITCHOVER)
-		switchover_finished(s, now);
-	if (s->shutting_down && !fo_active(&s->fo))
-		sup_emit(s, SUP_ACT_EXIT);
-}
-
-static void exec_fo(struct sup *s, struct fo_cmd c, uint64_t now)
-{
-	if (c.cancel)
-		cancel(s, c.cancel_target == FO_PEER ? SUP_PEER : SUP_LOCAL);
-	switch (c.type) {
-	case FO_CMD_NONE:
-		return;
-	case FO_CMD_DB:
-		reply(s, fo_step_name(s->fo.step), false, true);
-		sup_submit(s, c.target == FO_PEER ? SUP_PEER : SUP_LOCAL, c.job);
-		return;
-	case FO_CMD_CLAIM:
-		if (s->fsm.state == VRRP_STATE_TAKEOVER) {
-			/* The FSM's SEND_ADVERT|CLAIM actions add the VIP; its result comes back. */
-			struct vrrp_event ev = { .type = VRRP_EV_TAKEOVER_DONE, .ok = true };
-			sup_fsm_post(s, &ev, now);
-		} else {
-			/* Switchover rollback: we are still MASTER in the FSM. */
-			advert(s, s->fsm.priority);
-			vips(s, true);
-		}
-		return;
-	case FO_CMD_DROP_VIP:
-		if (rule_keep_vip_for_peer(s)) {
-			s->vip_hold = true;
-			s->vip_hold_adverts = 0;
-			s->vip_hold_until_us = now + rule_keep_vip_bound_us(s);
-			sup_say(s, LOG_INFO, "local server dead: VIP kept until the peer claims it (at most %llu ms), "
-				"clients get refused rather than lost",
-				(unsigned long long)(rule_keep_vip_bound_us(s) / 1000));
-			return;
-		}
-		vips(s, false);
-		return;
-	case FO_CMD_FINISHED:
-		fo_finished(s, now);
-		return;
-	}
-}
-
-static void release_vip(struct sup *s, const char *why, uint64_t now)
-{
-	if (!s->vip_hold)
-		return;
-	s->vip_hold = false;
-	sup_say(s, LOG_INFO, "VIP released: %s", why);
-	vips(s, false);
-	(void)now;
+		sup_post_priority(s, now);
 }
 
 /* ---- takeover held back ---- */
@@ -419,7 +267,7 @@ static bool hold_takeover(struct sup *s, uint64_t now)
 	if (!s->takeover_held) {
 		s->takeover_held = true;
 		sup_say(s, LOG_WARNING, "master down timer expired, not taking over: %s", why);
-		set_alert(s, "%s", why);
+		sup_alert(s, "%s", why);
 	}
 	s->fsm_recheck_us = now + rule_master_down_us(s);
 	return true;
@@ -448,10 +296,10 @@ static void on_tick(struct sup *s, const struct sup_event *ev, uint64_t now)
 			sup_say(s, LOG_WARNING, "%s: %s did not finish in time", fo_kind_name(s->fo.kind),
 				s->fo.step == FO_STEP_FENCE || c.cancel_target == FO_PEER ? "the peer's server"
 											   : "the local server");
-		exec_fo(s, c, now);
+		sup_exec_fo(s, c, now);
 	}
 	if (s->vip_hold && now >= s->vip_hold_until_us)
-		release_vip(s, "bound reached", now);
+		sup_release_vip(s, "bound reached");
 	if (s->vip_held && s->garp_next_us && now >= s->garp_next_us) {
 		sup_emit(s, SUP_ACT_GARP);
 		s->garp_next_us = now + (uint64_t)s->conf.vrrp.garp_refresh_ms * 1000;
@@ -484,7 +332,7 @@ static void on_advert(struct sup *s, const struct sup_event *ev, uint64_t now)
 	/* The peer advertises from the start of its takeover and claims within the sequence: its
 	 * second advert comes after the claim. */
 	if (ev->adv_priority > 0 && s->vip_hold && ++s->vip_hold_adverts >= 2)
-		release_vip(s, "the peer has taken over", now);
+		sup_release_vip(s, "the peer has taken over");
 	if (ev->adv_priority > 0 && s->fsm.state == VRRP_STATE_BACKUP)
 		end_hold(s, "adverts from the master arrive again");
 }
@@ -497,11 +345,11 @@ static void on_vip_result(struct sup *s, const struct sup_event *ev, uint64_t no
 	if (fo_active(&s->fo) && s->fo.step == FO_STEP_CLAIM) {
 		if (ev->rc == 0)
 			sup_vip_claimed(s, now);
-		exec_fo(s, fo_claim_result(&s->fo, ev->rc, now), now);
+		sup_exec_fo(s, fo_claim_result(&s->fo, ev->rc, now), now);
 		return;
 	}
 	if (fo_active(&s->fo) && s->fo.step == FO_STEP_DROP_VIP) {
-		exec_fo(s, fo_vip_result(&s->fo, ev->rc, now), now);
+		sup_exec_fo(s, fo_vip_result(&s->fo, ev->rc, now), now);
 		return;
 	}
 	if (was_add && ev->rc == 0)
@@ -538,7 +386,7 @@ static void on_db_result(struct sup *s, const struct sup_event *ev, uint64_t now
 	if (r->rc != 0 && r->rc != -ECANCELED && !fo_active(&s->fo))
 		sup_say(s, LOG_WARNING, "%s %s: %s", ev->which == SUP_LOCAL ? "local" : "peer", db_job_name(r->type),
 			r->error);
-	exec_fo(s, fo_db_result(&s->fo, r, now), now);
+	sup_exec_fo(s, fo_db_result(&s->fo, r, now), now);
 }
 
 static void on_switchover(struct sup *s, uint64_t now)
@@ -548,14 +396,14 @@ static void on_switchover(struct sup *s, uint64_t now)
 	if (s->switchover_waiting || sup_switchover_refused(s, why, sizeof(why)) < 0) {
 		bool busy = s->switchover_waiting;
 		s->switchover_waiting = true; /* so that reply() answers this requester */
-		reply(s, busy ? "a switchover is running" : why, true, false);
+		sup_reply(s, busy ? "a switchover is running" : why, true, false);
 		s->switchover_waiting = busy;
 		return;
 	}
 	s->switchover_waiting = true;
-	reply(s, "dropping the VIP", false, true);
+	sup_reply(s, "dropping the VIP", false, true);
 	sup_say(s, LOG_NOTICE, "switchover requested");
-	start_sequence(s, FO_KIND_SWITCHOVER, false, now);
+	sup_start_sequence(s, FO_KIND_SWITCHOVER, false, now);
 }
 
 static void on_maintenance(struct sup *s, bool on, uint64_t now)
@@ -570,7 +418,7 @@ static void on_maintenance(struct sup *s, bool on, uint64_t now)
 		/* Leaving maintenance also clears a divergence freeze: the operator has looked. */
 		s->frozen = false;
 		s->alert[0] = '\0';
-		post_priority(s, now);
+		sup_post_priority(s, now);
 	}
 }
 
@@ -586,7 +434,7 @@ static void on_shutdown(struct sup *s, uint64_t now)
 	if (s->shutting_down)
 		return;
 	s->shutting_down = true;
-	release_vip(s, "shutting down", now);
+	sup_release_vip(s, "shutting down");
 	sup_say(s, LOG_INFO, "shutting down");
 	struct vrrp_event ev = { .type = VRRP_EV_SHUTDOWN };
 	sup_fsm_post(s, &ev, now);

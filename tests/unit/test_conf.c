@@ -23,6 +23,9 @@ static void test_example_config(void **state)
 
 	assert_int_equal(conf_load("conf/dualmaster.conf", &c, &e), 0);
 	assert_int_equal(e.n, 0);
+	/* The example sets a tiebreaker target: no warning. */
+	assert_int_equal(e.n_warn, 0);
+	assert_int_equal(c.tiebreaker.n_targets, 1);
 	assert_string_equal(c.node_name, "db1");
 	assert_string_equal(c.vrrp.interface, "eth0");
 	assert_int_equal(c.vrrp.vrid, 51);
@@ -230,10 +233,28 @@ static void test_parse_helpers(void **state)
 	assert_int_equal(conf_parse_target("host:1", &t), -1);
 }
 
+/* Without a tiebreaker target the file is valid, and -t says what that costs. */
+static void test_no_tiebreaker_warns(void **state)
+{
+	(void)state;
+	struct conf c;
+	struct conf_errors e = { 0 };
+	struct conf_lines l = { 0 };
+
+	assert_int_equal(conf_load("conf/dualmaster.conf", &c, &e), 0);
+	c.tiebreaker.n_targets = 0;
+	e.n_warn = 0;
+	assert_int_equal(conf_advice(&c, &l, &e), 1);
+	assert_non_null(strstr(e.warn[0], "warning: tiebreaker has no targets"));
+	assert_non_null(strstr(e.warn[0], "both accept writes"));
+	assert_int_equal(conf_check(&c, &l, &e), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_config),
+		cmocka_unit_test(test_no_tiebreaker_warns),
 		cmocka_unit_test(test_bad_examples),
 		cmocka_unit_test_setup_teardown(test_password_file_modes, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_password_credential, setup_tmp, teardown_tmp),
