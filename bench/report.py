@@ -16,6 +16,8 @@ FAULTS = [
     ("switchover", "graceful switchover"),
     ("vrrpblock", "VRRP blocked on master"),
     ("partition", "inter-node partition"),
+    ("linkheal", "master link down 10 s, back"),
+    ("partition20", "inter-node partition 20 s"),
 ]
 SYSTEMS = [
     ("dualmaster", "default", "dualmaster (advert 100 ms)", "#2b6cb0"),
@@ -162,7 +164,8 @@ def generated(rows, meta, csv_path, png):
         f"Settings: writer {m('rate', '?')} inserts/s, statement timeout {m('writer_timeout_s', '?')} s; "
         f"faults healed when the survivor took over and writes flowed for 1 s (at least "
         f"{m('min_fault_s', '?')} s, at most {m('max_fault_s', '?')} s after the fault); VRRP block "
-        f"{m('block_s', '?')} s, partition {m('partition_s', '?')} s.",
+        f"{m('block_s', '?')} s, partition {m('partition_s', '?')} s, long partition "
+        f"{m('partition_long_s', '?')} s, link down then back {m('linkheal_s', '?')} s.",
         "",
         f"![write outage per fault]({os.path.basename(png)})",
         "",

@@ -14,6 +14,8 @@ MIN_FAULT_S=${MIN_FAULT_S:-3}    # a fault lasts at least this long...
 MAX_FAULT_S=${MAX_FAULT_S:-30}   # ...and is healed after this at the latest
 BLOCK_S=${BLOCK_S:-6}            # VRRP blocked for a fixed time
 PARTITION_S=${PARTITION_S:-6}    # partition for a fixed time (below the 10 s semi-sync timeout)
+PARTITION_LONG_S=${PARTITION_LONG_S:-20} # a partition that outlasts the semi-sync timeout
+LINKHEAL_S=${LINKHEAL_S:-10}     # the master's link down for a fixed time, then back
 SETTLE_MIN_S=${SETTLE_MIN_S:-3}  # watched after the heal at least this long...
 SETTLE_MAX_S=${SETTLE_MAX_S:-20} # ...and at most this long
 export LAB_WRITER_READ_TIMEOUT_S=${WRITER_TIMEOUT_S:-2}
@@ -73,11 +75,11 @@ inject() {
 	case $FAULT in
 	crash) lab_mysqld_stop node1 KILL ;;
 	hang) lab_signal mysqld-node1 STOP ;;
-	linkcut) lab_link_down node1 ;;
+	linkcut | linkheal) lab_link_down node1 ;;
 	daemonkill) sys_kill node1 ;;
 	switchover) sys_graceful node1 ;;
 	vrrpblock) lab_block_vrrp node1 ;;
-	partition) lab_partition ;;
+	partition | partition20) lab_partition ;;
 	*) fail "unknown fault $FAULT" ;;
 	esac
 }
@@ -85,18 +87,23 @@ heal() {
 	case $FAULT in
 	crash) lab_mysqld_start node1 ;;
 	hang) lab_signal mysqld-node1 CONT ;;
-	linkcut) lab_link_up node1 ;;
+	linkcut | linkheal) lab_link_up node1 ;;
 	daemonkill) sys_start node1 ;;
 	switchover) sys_graceful_heal node1 ;;
 	vrrpblock) lab_unblock_vrrp node1 ;;
-	partition) lab_heal ;;
+	partition | partition20) lab_heal ;;
 	esac
 }
 # Fixed-length faults last their time; the others until the survivor took over and writes flowed
 # through it for a second (at least MIN_FAULT_S, at most MAX_FAULT_S).
 wait_for_heal() {
 	local fixed=
-	case $FAULT in vrrpblock) fixed=$BLOCK_S ;; partition) fixed=$PARTITION_S ;; esac
+	case $FAULT in
+	vrrpblock) fixed=$BLOCK_S ;;
+	partition) fixed=$PARTITION_S ;;
+	partition20) fixed=$PARTITION_LONG_S ;;
+	linkheal) fixed=$LINKHEAL_S ;;
+	esac
 	while ! lab_older "$t_fault" "${fixed:-$MAX_FAULT_S}"; do
 		if [ -z "$fixed" ] && lab_older "$t_fault" "$MIN_FAULT_S" && recovered; then
 			return 0
