@@ -17,7 +17,10 @@
 --   REPLICA MONITOR           SHOW ALL SLAVES STATUS (IO/SQL threads, errors, Gtid_IO_Pos)
 --   BINLOG MONITOR            SHOW MASTER STATUS, SHOW BINLOG STATUS (the old REPLICATION CLIENT)
 --   READ_ONLY ADMIN           SET GLOBAL read_only = ON / OFF (fence, promote, step down)
---   CONNECTION ADMIN          KILL [SOFT] CONNECTION of other users' sessions when fencing
+--   CONNECTION ADMIN          KILL [SOFT] CONNECTION of other users' sessions when fencing; also
+--                             the connection the server keeps beyond max_connections for such
+--                             accounts: error 1040 (too many connections) never locks the daemon
+--                             out of a server the applications have filled up
 --   PROCESS                   see every session in information_schema.PROCESSLIST, to pick
 --                             the ones to kill and to spot "Waiting for global read lock"
 --   RELOAD                    FLUSH TABLES WITH READ LOCK during a controlled switchover

@@ -19,7 +19,9 @@
 --   REPLICATION CLIENT      SHOW REPLICA STATUS, SHOW BINARY LOG STATUS / SHOW MASTER STATUS
 --   SYSTEM_VARIABLES_ADMIN  SET GLOBAL super_read_only / read_only (fence, promote, step down)
 --                           and SET GLOBAL rpl_semi_sync_source_enabled (manage_semisync)
---   CONNECTION_ADMIN        KILL other users' sessions when fencing. Sessions of accounts with
+--   CONNECTION_ADMIN        KILL other users' sessions when fencing, and the connection kept
+--                           beyond max_connections for such accounts (error 1040 never locks the
+--                           daemon out). Sessions of accounts with
 --                           SYSTEM_USER (root has it) cannot be killed without SYSTEM_USER too;
 --                           super_read_only stops their writes anyway, so it is not granted.
 --   PROCESS                 see every session, to pick the ones to kill
