@@ -45,6 +45,10 @@ struct conf_vrrp {
 	int preempt_delay_ms;
 	struct in_addr unicast_peers[CONF_MAX_PEERS];
 	int n_unicast_peers;    /* 0: multicast 224.0.0.18 */
+	/* Adverts are accepted from these sources only. Configured as accept_from; empty: the unicast
+	 * peers, else the peer server's address (conf_load fills it in). 0 entries: any source. */
+	struct in_addr accept_from[CONF_MAX_PEERS];
+	int n_accept_from;
 	struct in_addr src_ip;  /* 0: the interface's primary address */
 	struct conf_vip vips[CONF_MAX_VIPS];
 	int n_vips;

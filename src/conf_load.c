@@ -2,6 +2,7 @@
 #include "conf_load.h"
 
 #include <confuse.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@ static cfg_opt_t vrrp_opts[] = {
 	CFG_BOOL("preempt", cfg_false, CFGF_NONE),
 	CFG_INT("preempt_delay_ms", 0, CFGF_NONE),
 	CFG_STR_LIST("unicast_peers", "{}", CFGF_NONE),
+	CFG_STR_LIST("accept_from", "{}", CFGF_NONE),
 	CFG_STR("src_ip", "", CFGF_NONE),
 	CFG_STR_LIST("vips", "{}", CFGF_NONE),
 	CFG_INT("garp_repeat", 3, CFGF_NONE),
@@ -174,6 +176,28 @@ static void copy_str(char *dst, size_t len, cfg_t *sec, const char *name)
 	snprintf(dst, len, "%s", s ? s : "");
 }
 
+/* A list of IPv4 addresses (vrrp|unicast_peers, vrrp|accept_from), each element checked. */
+static void read_addrs(cfg_t *v, const char *name, struct in_addr *out, int *n_out)
+{
+	char key[64];
+	unsigned n = cfg_size(v, name);
+
+	if (n > CONF_MAX_PEERS)
+		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, name[0] == 'u' ? "vrrp|unicast_peers"
+										    : "vrrp|accept_from"),
+			   "vrrp|%s: at most %d", name, CONF_MAX_PEERS);
+	for (unsigned i = 0; i < n && i < CONF_MAX_PEERS; i++) {
+		struct conf_target t;
+		const char *s = cfg_getnstr(v, name, i);
+		snprintf(key, sizeof(key), "vrrp|%s#%u", name, i);
+		if (conf_parse_target(s, &t) < 0 || t.port != 0)
+			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
+				   "vrrp|%s: \"%s\" is not an IPv4 address", name, s);
+		else
+			out[(*n_out)++] = t.addr;
+	}
+}
+
 static void read_vrrp(cfg_t *v, struct conf *c)
 {
 	struct conf_vrrp *r = &c->vrrp;
@@ -208,20 +232,8 @@ static void read_vrrp(cfg_t *v, struct conf *c)
 		else
 			r->n_vips++;
 	}
-	n = cfg_size(v, "unicast_peers");
-	if (n > CONF_MAX_PEERS)
-		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, "vrrp|unicast_peers"),
-			   "vrrp|unicast_peers: at most %d", CONF_MAX_PEERS);
-	for (unsigned i = 0; i < n && i < CONF_MAX_PEERS; i++) {
-		struct conf_target t;
-		const char *s = cfg_getnstr(v, "unicast_peers", i);
-		snprintf(key, sizeof(key), "vrrp|unicast_peers#%u", i);
-		if (conf_parse_target(s, &t) < 0 || t.port != 0)
-			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
-				   "vrrp|unicast_peers: \"%s\" is not an IPv4 address", s);
-		else
-			r->unicast_peers[r->n_unicast_peers++] = t.addr;
-	}
+	read_addrs(v, "unicast_peers", r->unicast_peers, &r->n_unicast_peers);
+	read_addrs(v, "accept_from", r->accept_from, &r->n_accept_from);
 	const char *src = cfg_getstr(v, "src_ip");
 	if (src && *src) {
 		struct conf_target t;
@@ -316,6 +328,16 @@ static void read_all(cfg_t *cfg, struct conf *c)
 			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
 				   "mysql \"%s\": only \"local\" and \"peer\" are known", t);
 		}
+	}
+
+	/* Adverts come from the peer: its unicast address, else the address its server has. */
+	struct conf_vrrp *r = &c->vrrp;
+	struct in_addr a;
+	if (r->n_accept_from == 0 && r->n_unicast_peers > 0) {
+		memcpy(r->accept_from, r->unicast_peers, sizeof(r->accept_from));
+		r->n_accept_from = r->n_unicast_peers;
+	} else if (r->n_accept_from == 0 && inet_pton(AF_INET, c->peer.host, &a) == 1) {
+		r->accept_from[r->n_accept_from++] = a;
 	}
 
 	s = cfg_getsec(cfg, "health");

@@ -165,7 +165,7 @@ static void text_counters(struct status_buf *b, const struct vrrp_counters *c)
 			n += (size_t)snprintf(rej + n, sizeof(rej) - n, "%s%s %" PRIu64, n ? ", " : "",
 					      status_reject_name(i), c->rejected[i]);
 	tx_line(b, 2, "rejected: %s", n ? rej : "none");
-	tx_line(b, 2, "ignored: own %" PRIu64 ", not a peer %" PRIu64 "; address list mismatch %" PRIu64,
+	tx_line(b, 2, "dropped: own %" PRIu64 ", not from the peer %" PRIu64 ", other address list %" PRIu64,
 		c->ignored_self, c->ignored_not_peer, c->addr_mismatch);
 }
 
@@ -340,6 +340,13 @@ int status_prometheus(const struct dm_status *s, char *buf, size_t len)
 	for (int i = VRRP_PKT_OK + 1; i < VRRP_PKT_ERR_MAX; i++)
 		status_buf_printf(&b, "dualmaster_vrrp_rejected_total{reason=\"%s\"} %" PRIu64 "\n",
 				  status_reject_name(i), c->rejected[i]);
+	prom_head(&b, "dualmaster_vrrp_dropped_total", "counter",
+		  "Adverts dropped before the state machine, by reason.");
+	status_buf_printf(&b, "dualmaster_vrrp_dropped_total{reason=\"own\"} %" PRIu64 "\n", c->ignored_self);
+	status_buf_printf(&b, "dualmaster_vrrp_dropped_total{reason=\"not_peer\"} %" PRIu64 "\n",
+			  c->ignored_not_peer);
+	status_buf_printf(&b, "dualmaster_vrrp_dropped_total{reason=\"address_list\"} %" PRIu64 "\n",
+			  c->addr_mismatch);
 	prom_gauge(&b, "dualmaster_vip_held", "1 while this node holds the virtual addresses.", s->vip_held);
 	prom_gauge(&b, "dualmaster_maintenance", "1 in maintenance mode (automatic moves off).",
 		   s->maintenance);

@@ -323,7 +323,7 @@ static void on_advert(struct sup *s, const struct sup_event *ev, uint64_t now)
 	if (ev->adv_priority > 0)
 		s->handover_until_us = 0; /* a master speaks: the hand-over is over */
 	if (s->fsm.state != VRRP_STATE_MASTER)
-		s->peer_resigned = ev->adv_priority == 0;
+		s->peer_resigned = ev->adv_priority == 0 && ev->adv_src.s_addr == s->fsm.master_addr.s_addr;
 	if (!sup_heal_advert(s, ev, &e, now))
 		return; /* two masters, waiting for both servers' terms: no answer yet */
 	if ((s->maintenance || was_frozen) && s->fsm.state == VRRP_STATE_MASTER)

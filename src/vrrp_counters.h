@@ -14,8 +14,8 @@ struct vrrp_counters {
 	uint64_t prio0_received;
 	uint64_t rejected[VRRP_PKT_ERR_MAX]; /* by decode reason; [VRRP_PKT_OK] unused */
 	uint64_t ignored_self;        /* our own adverts looped back */
-	uint64_t ignored_not_peer;    /* unicast mode: source not in unicast_peers */
-	uint64_t addr_mismatch;       /* address list differs from our vips (logged, still accepted, RFC 5798 7.1 MAY) */
+	uint64_t ignored_not_peer;    /* source not in vrrp.accept_from (the peer), dropped */
+	uint64_t addr_mismatch;       /* address list differs from our vips, dropped (as keepalived) */
 };
 
 #endif

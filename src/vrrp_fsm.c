@@ -198,6 +198,12 @@ static void not_master(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t
 static void bk_advert(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t now, struct vrrp_fsm_out *o)
 {
 	if (ev->adv_priority == 0) {
+		/* Only the master we follow can resign: a priority 0 from anyone else (a forged advert,
+		 * a router that never was master) would otherwise start a takeover after Skew_Time. */
+		if (f->master_addr.s_addr == 0 || f->master_addr.s_addr != ev->adv_src.s_addr) {
+			go(o, VRRP_STATE_BACKUP, 0, "priority 0 from a router that is not our master: ignored");
+			return;
+		}
 		/* RFC 5798 6.4.2: "If the Priority in the ADVERTISEMENT is zero, then: Set the
 		 * Master_Down_Timer to Skew_Time". */
 		note_resign(f, ev);

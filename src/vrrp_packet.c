@@ -177,6 +177,9 @@ enum vrrp_pkt_err vrrp_pkt_decode(const uint8_t *buf, size_t len, const struct v
 		return VRRP_PKT_VRID;
 	if (out->version == 2)
 		return check_v2(msg, vlen, exp, out);
+	/* RFC 5798 5.2.7 allows 1-4095 cs; a learned 0 would make Master_Down_Interval pure skew. */
+	if (out->interval_cs == 0)
+		return VRRP_PKT_INTERVAL;
 	return VRRP_PKT_OK;
 }
 

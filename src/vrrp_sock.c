@@ -22,7 +22,7 @@
 #define DRAIN_MAX 1024
 
 /* One rate-limit slot per decode reason, plus address mismatch and send errors. */
-enum { RL_ADDRS = VRRP_PKT_ERR_MAX, RL_SEND, RL_MAX };
+enum { RL_ADDRS = VRRP_PKT_ERR_MAX, RL_SEND, RL_SOURCE, RL_MAX };
 
 struct ratelimit {
 	int64_t last_ms;
@@ -40,6 +40,8 @@ struct vrrp_sock {
 	int n_dests;
 	struct in_addr vips[CONF_MAX_VIPS];
 	int n_vips;
+	struct in_addr accept[CONF_MAX_PEERS]; /* the only sources adverts are taken from; none: any */
+	int n_accept;
 	struct vrrp_adv adv; /* what we send; priority, src, dst set per datagram */
 	struct vrrp_pkt_expect exp;
 	struct vrrp_counters cnt;
@@ -101,8 +103,11 @@ static void fill_from_conf(struct vrrp_sock *s, const struct conf_vrrp *c)
 	}
 	s->exp.version = s->adv.version;
 	s->exp.vrid = s->adv.vrid;
-	/* RFC 5798 7.1 TTL 255; keepalived does not check it for unicast peers, which may be routed. */
-	s->exp.check_ttl = !s->unicast;
+	/* RFC 5798 7.1: "MUST verify that the IP TTL is 255", in both modes: a unicast advert that
+	 * crossed a router (TTL below 255) is not from our segment, and a spoofed one usually is not. */
+	s->exp.check_ttl = true;
+	memcpy(s->accept, c->accept_from, sizeof(s->accept));
+	s->n_accept = c->n_accept_from;
 	s->exp.v2_interval_cs = s->adv.interval_cs;
 	s->exp.auth_type = s->adv.auth_type;
 	memcpy(s->exp.auth, s->adv.auth, VRRP_AUTH_LEN);
@@ -262,12 +267,12 @@ int vrrp_sock_fd(const struct vrrp_sock *s)
 	return s->rx_fd;
 }
 
-static bool is_peer(const struct vrrp_sock *s, struct in_addr a)
+static bool accepted_source(const struct vrrp_sock *s, struct in_addr a)
 {
-	for (int i = 0; i < s->n_dests; i++)
-		if (s->dests[i].s_addr == a.s_addr)
+	for (int i = 0; i < s->n_accept; i++)
+		if (s->accept[i].s_addr == a.s_addr)
 			return true;
-	return false;
+	return s->n_accept == 0;
 }
 
 static void log_reject(struct vrrp_sock *s, enum vrrp_pkt_err e, struct in_addr from)
@@ -286,21 +291,23 @@ static void log_reject(struct vrrp_sock *s, enum vrrp_pkt_err e, struct in_addr 
 			  vrrp_pkt_err_name(e), (unsigned long long)more);
 }
 
-static void check_addrs(struct vrrp_sock *s, const struct vrrp_adv *adv)
+/* RFC 5798 7.1 "MAY verify" the address list; keepalived (2.2.7, vrrp_check_packet) drops an advert
+ * whose list differs: a router for other addresses is not our master, and one forged advert must
+ * not make us take over or step down. Dropped, counted, logged rate-limited. */
+static bool addrs_ok(struct vrrp_sock *s, const struct vrrp_adv *adv)
 {
 	char buf[INET_ADDRSTRLEN];
 	uint64_t more;
 
-	/* RFC 5798 7.1: "MAY verify that the IPvX address(es) associated with the VRID are valid";
-	 * on mismatch "SHOULD log this event" -- the advert is still accepted. */
 	if (vrrp_pkt_addrs_match(adv, s->vips, s->n_vips))
-		return;
+		return true;
 	s->cnt.addr_mismatch++;
 	if (rl_allow(&s->rl[RL_ADDRS], &more))
-		log_warnx("VRRP advert from %s lists %d addresses that differ from our %d VIPs "
+		log_warnx("VRRP advert from %s dropped: it lists %d addresses that differ from our %d VIPs "
 			  "(%llu more since the last such line)",
 			  inet_ntop(AF_INET, &adv->src, buf, sizeof(buf)), adv->naddr, s->n_vips,
 			  (unsigned long long)more);
+	return false;
 }
 
 int vrrp_sock_recv(struct vrrp_sock *s, struct vrrp_adv *adv)
@@ -315,8 +322,14 @@ int vrrp_sock_recv(struct vrrp_sock *s, struct vrrp_adv *adv)
 			s->cnt.ignored_self++;
 			return 0;
 		}
-		if (s->unicast && !is_peer(s, from)) {
+		if (!accepted_source(s, from)) {
+			uint64_t more;
+			char buf[INET_ADDRSTRLEN];
 			s->cnt.ignored_not_peer++;
+			if (rl_allow(&s->rl[RL_SOURCE], &more))
+				log_warnx("VRRP advert from %s dropped: not the peer (vrrp.accept_from) (%llu more "
+					  "since the last such line)", inet_ntop(AF_INET, &from, buf, sizeof(buf)),
+					  (unsigned long long)more);
 			return 0;
 		}
 	}
@@ -327,10 +340,11 @@ int vrrp_sock_recv(struct vrrp_sock *s, struct vrrp_adv *adv)
 		log_reject(s, e, from);
 		return 0;
 	}
+	if (!addrs_ok(s, adv))
+		return 0;
 	s->cnt.received++;
 	if (adv->priority == 0)
 		s->cnt.prio0_received++;
-	check_addrs(s, adv);
 	return 1;
 }
 

@@ -23,11 +23,11 @@ int vrrp_sock_open(struct vrrp_sock **out, const struct conf_vrrp *c, int ifinde
 /* The fd to poll for input (the receive socket). */
 int vrrp_sock_fd(const struct vrrp_sock *s);
 
-/* Reads one datagram. Returns 1 and fills adv for a valid advert from someone else; 0 when the
+/* Reads one datagram. Returns 1 and fills adv for a valid advert from the peer; 0 when the
  * datagram was dropped (counted by reason, logged rate-limited); -errno on socket error
- * (-EAGAIN: nothing to read). Drops, in this order: source == src (ignored_self), unicast source
- * not a peer (ignored_not_peer), then decode rejections (TTL checked in multicast mode only).
- * An address list differing from our VIPs is counted and logged but still returned (1).
+ * (-EAGAIN: nothing to read). Drops, in this order: source == src (ignored_self), a source not in
+ * c->accept_from (ignored_not_peer; none configured: any source), decode rejections (TTL 255 in
+ * both modes, a v3 interval of 0), an address list differing from our VIPs (addr_mismatch).
  * Rejections log at most one line per reason per 10 s; other VRIDs only at debug (pkt). */
 int vrrp_sock_recv(struct vrrp_sock *s, struct vrrp_adv *adv);
 

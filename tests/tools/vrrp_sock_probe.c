@@ -14,7 +14,7 @@
 #include "vrrp_sock.h"
 
 /* Arguments are key=value: if= src= ver= vrid= int_ms= vip=(repeat) peer=(repeat) pass= as_v2=1
- * prio= count= gap_ms= timeout_ms= until=NAME:N,... (recv) ttl= loop=1 dst= (raw). */
+ * prio= count= gap_ms= timeout_ms= until=NAME:N,... (recv) ttl= loop=1 dst= (raw) accept=(repeat). */
 struct opts {
 	struct conf_vrrp c;
 	struct in_addr src, dst;
@@ -70,6 +70,8 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->c.advert_interval_ms = atoi(v);
 		else if (!strcmp(k, "vip") && o->c.n_vips < CONF_MAX_VIPS)
 			o->c.vips[o->c.n_vips++].addr = addr(v);
+		else if (!strcmp(k, "accept") && o->c.n_accept_from < CONF_MAX_PEERS)
+			o->c.accept_from[o->c.n_accept_from++] = addr(v);
 		else if (!strcmp(k, "peer") && o->c.n_unicast_peers < CONF_MAX_PEERS)
 			o->c.unicast_peers[o->c.n_unicast_peers++] = addr(v);
 		else if (!strcmp(k, "pass"))
@@ -266,6 +268,11 @@ int main(int argc, char **argv)
 		die(o.c.interface);
 	if (!strcmp(argv[1], "raw"))
 		return do_raw(&o, ifindex);
+	/* As conf_load: adverts from the unicast peers only, unless accept= says otherwise. */
+	if (o.c.n_accept_from == 0) {
+		memcpy(o.c.accept_from, o.c.unicast_peers, sizeof(o.c.accept_from));
+		o.c.n_accept_from = o.c.n_unicast_peers;
+	}
 	int r = vrrp_sock_open(&s, &o.c, ifindex, o.src);
 	if (r < 0) {
 		fprintf(stderr, "vrrp_sock_open: %s\n", strerror(-r));

@@ -589,6 +589,13 @@ static void test_priority0_and_interval_bits(void **state)
 	assert_int_equal(vrrp_pkt_decode(pkt, n, &e, &d), VRRP_PKT_OK);
 	assert_int_equal(d.interval_cs, 100);
 
+	/* An interval of 0 (RFC 5798 5.2.7 allows 1-4095): rejected, never learned. */
+	msg[4] = 0xf0;
+	msg[5] = 0;
+	set_cksum(msg, ref_v3_cksum(msg, 12, SRC, GROUP));
+	n = wrap(pkt, msg, 12, 255, SRC, GROUP, 0, 0);
+	assert_int_equal(vrrp_pkt_decode(pkt, n, &e, &d), VRRP_PKT_INTERVAL);
+
 	a.interval_cs = 4096;
 	assert_int_equal(vrrp_pkt_encode(&a, false, msg, sizeof(msg)), -1);
 }
