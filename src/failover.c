@@ -273,6 +273,15 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 
 /* --- step-down and switchover --- */
 
+/* A switchover whose peer cannot take over: we are still the only writer candidate, so write-enable
+ * and claim again; unless we are going away (fo_abort), which must leave the server read-only. */
+static struct fo_cmd rollback(struct failover *f, uint64_t now_us)
+{
+	if (f->no_rollback)
+		return finish(f, false, NULL);
+	return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+}
+
 /* MariaDB: our own transactions only (server_id = ours), so the peer's MASTER_GTID_WAIT, which
  * looks at its gtid_slave_pos, never waits for a domain it never replicated. */
 static char *switchover_target(const struct db_state *s)
@@ -322,7 +331,7 @@ static struct fo_cmd stepdown_result(struct failover *f, const struct db_result 
 			snprintf(f->reason, sizeof(f->reason), "cannot read our GTID position");
 			f->fail = FO_FAIL_PEER_BEHIND;
 			f->aborting = true;
-			return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+			return rollback(f, now_us);
 		}
 		return c;
 	}
@@ -335,7 +344,7 @@ static struct fo_cmd stepdown_result(struct failover *f, const struct db_result 
 		f->fail = FO_FAIL_PEER_BEHIND;
 		f->aborting = true;
 		/* Roll back: we are still the only writer candidate. */
-		return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+		return rollback(f, now_us);
 	}
 	if (f->step == FO_STEP_WRITABLE) { /* switchover rollback */
 		if (r->rc != 0 || r->state.read_only != 0) {
@@ -467,7 +476,7 @@ static struct fo_cmd timeout(struct failover *f, uint64_t now_us)
 		snprintf(f->reason, sizeof(f->reason), "%s", why);
 		f->fail = FO_FAIL_PEER_BEHIND;
 		f->aborting = true;
-		return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
+		return rollback(f, now_us);
 	default:
 		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	}
@@ -491,6 +500,24 @@ struct fo_cmd fo_tick(struct failover *f, uint64_t now_us, bool job_answered)
 
 struct fo_cmd fo_abort(struct failover *f, const char *why, uint64_t now_us)
 {
+	/* A switchover runs on (it is stepping down), but never rolls back into a writer. */
+	if (fo_active(f) && f->kind == FO_KIND_SWITCHOVER) {
+		f->no_rollback = true;
+		if (!f->aborting)
+			return (struct fo_cmd){ .type = FO_CMD_NONE };
+		/* Already rolling back: the write-enable in flight may have landed; undo it. */
+		if (f->step == FO_STEP_WRITABLE || f->step == FO_STEP_CLAIM) {
+			f->writable = true;
+			f->claimed = f->step == FO_STEP_CLAIM;
+			bool was_running = f->job_id != 0;
+			f->job_id = 0;
+			struct fo_cmd c = undo(f, now_us);
+			c.cancel = was_running;
+			c.cancel_target = FO_LOCAL;
+			return c;
+		}
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	}
 	if (!fo_active(f) || f->aborting || f->kind != FO_KIND_TAKEOVER)
 		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	snprintf(f->reason, sizeof(f->reason), "aborted: %s", why);

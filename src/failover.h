@@ -100,6 +100,7 @@ struct failover {
 	bool writable;
 	bool claimed;
 	bool aborting;
+	bool no_rollback;           /* switchover: never write-enable again (we are shutting down) */
 	bool term_written;
 	bool ok;                    /* valid at FO_STEP_DONE/FAILED */
 	enum fo_fail fail;          /* valid at FO_STEP_FAILED */
@@ -140,9 +141,10 @@ struct fo_cmd fo_vip_result(struct failover *f, int rc, uint64_t now_us);
  * .cancel set asks the shell to cancel the job first; its late result is ignored. Before the
  * deadline: FO_CMD_NONE and nothing changes. */
 struct fo_cmd fo_tick(struct failover *f, uint64_t now_us, bool job_answered);
-/* Stop a takeover (a master appeared, we became ineligible, shutdown) and undo what was done.
- * The shell cancels the outstanding job first, as for fo_timeout. No-op for other kinds:
- * a step-down always runs to its end. */
+/* Stop a takeover (a master appeared, we became ineligible, shutdown) and undo what was done; the
+ * returned command cancels the outstanding job first (.cancel). A switchover runs to its end but
+ * never rolls back into a writer (a rollback under way is undone). A step-down always runs to its
+ * end. */
 struct fo_cmd fo_abort(struct failover *f, const char *why, uint64_t now_us);
 
 #endif

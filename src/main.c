@@ -1,4 +1,5 @@
 /* dualmasterd: command line, start-up and the one event loop wiring every module. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <mysql.h>
@@ -12,6 +13,7 @@
 #include "conf_load.h"
 #include "log.h"
 #include "node.h"
+#include "vip_netlink.h"
 
 /* A step-down that cannot finish (hung local server) must not keep the process alive forever:
  * the VIP is already gone by then, which is what matters. */
@@ -54,13 +56,21 @@ static int run(const struct conf *conf)
 
 	/* Before any thread exists, so none of them takes these signals: they are loop events,
 	 * and SIGCHLD is reaped through sd-event child sources (hooks). */
+	/* Every catchable signal is handled (a step-down first) or ignored: none ends the daemon
+	 * behind the supervisor's back with the server writable. */
+	static const int stop_sigs[] = { SIGTERM, SIGINT, SIGQUIT, SIGXCPU };
+	static const int ignored[] = { SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO,
+				       SIGPWR, SIGXFSZ, SIGSTKFLT, SIGTTIN, SIGTTOU, SIGTSTP, SIGURG };
 	sigemptyset(&ss);
-	sigaddset(&ss, SIGTERM);
-	sigaddset(&ss, SIGINT);
+	for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(&ss, stop_sigs[i]);
 	sigaddset(&ss, SIGHUP);
 	sigaddset(&ss, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &ss, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		signal(ignored[i], SIG_IGN);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		signal(sig, SIG_IGN);
 	if (!n)
 		return 1;
 	mysql_library_init(0, NULL, NULL);
@@ -69,8 +79,8 @@ static int run(const struct conf *conf)
 		free(n);
 		return 1;
 	}
-	sd_event_add_signal(ev, NULL, SIGTERM, on_signal, n);
-	sd_event_add_signal(ev, NULL, SIGINT, on_signal, n);
+	for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sd_event_add_signal(ev, NULL, stop_sigs[i], on_signal, n);
 	sd_event_add_signal(ev, NULL, SIGHUP, on_signal, n);
 	/* WATCHDOG=1 from the loop itself: a stuck loop trips WatchdogSec= and systemd restarts us. */
 	sd_event_set_watchdog(ev, 1);
@@ -84,6 +94,24 @@ static int run(const struct conf *conf)
 	free(n);
 	log_info("stopped");
 	return rc < 0 ? 1 : 0;
+}
+
+/* -t on the node itself: a VIP that is already an address of the interface, not added by us, would
+ * be removed at start and cut the host off. Elsewhere (no such interface) there is nothing to see. */
+static bool vip_is_host_address(const struct conf *c)
+{
+	struct vip_nl *v;
+	struct in_addr foreign;
+
+	if (vip_nl_open(&v, c->vrrp.interface) < 0)
+		return false;
+	int r = vip_nl_remove_stale(v, c->vrrp.vips, c->vrrp.n_vips, false, &foreign);
+	vip_nl_close(v);
+	if (r < 0 || !foreign.s_addr)
+		return false;
+	fprintf(stderr, "%s: vrrp|vips: %s is an address of %s already (not one dualmasterd added)\n", c->path,
+		inet_ntoa(foreign), c->vrrp.interface);
+	return true;
 }
 
 static void usage(FILE *f)
@@ -141,6 +169,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s\n", errs->warn[i]);
 		else
 			log_warnx("%s", errs->warn[i]);
+	}
+	if (test && vip_is_host_address(conf)) {
+		rc = 1;
+		goto out;
 	}
 	if (test) {
 		printf("%s: configuration OK\n", path);

@@ -63,6 +63,7 @@ struct node {
 	struct dm_status status;
 	char last_status_line[512];
 	uint64_t metrics_next_us;
+	int lock_fd;                     /* instance_lock(), held for the process's life */
 	bool exiting;
 };
 

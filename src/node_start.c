@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf_load.h"
 #include "ctl_server.h"
 #include "garp.h"
 #include "hooks.h"
+#include "instance_lock.h"
 #include "link_watch.h"
 #include "log.h"
 #include "mysql_probe.h"
@@ -48,16 +50,26 @@ static int add_timer(struct node *n, sd_event_source **s, sd_event_time_handler_
 	return rc;
 }
 
-/* A crash must not leave a stale VIP: whatever of ours is on the interface goes first. */
-static void remove_stale_vips(struct node *n)
+/* A crash must not leave a stale VIP: ours (with our label) go first. A VIP that is the host's own
+ * address (another label) is a configuration error: removing it would cut the host off. */
+static int remove_stale_vips(struct node *n)
 {
-	int present = vip_nl_count_present(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
-	if (present > 0)
-		log_warnx("found %d of our VIPs on %s at start (left by a previous run): removing", present,
+	struct in_addr foreign;
+	int removed = vip_nl_remove_stale(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips, true, &foreign);
+
+	if (removed < 0) {
+		log_warnx("removing stale VIPs from %s: %s", n->conf.vrrp.interface, strerror(-removed));
+		return 0;
+	}
+	if (foreign.s_addr) {
+		log_err("VIP %s is an address of %s that dualmasterd did not add: not starting",
+			inet_ntoa(foreign), n->conf.vrrp.interface);
+		return -EADDRINUSE;
+	}
+	if (removed > 0)
+		log_warnx("found %d of our VIPs on %s at start (left by a previous run): removed", removed,
 			  n->conf.vrrp.interface);
-	int rc = vip_nl_del_all(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
-	if (rc < 0)
-		log_warnx("removing stale VIPs from %s: %s", n->conf.vrrp.interface, strerror(-rc));
+	return 0;
 }
 
 static int on_sup_timer(sd_event_source *s, uint64_t usec, void *ud)
@@ -109,6 +121,12 @@ static void on_link(void *ud)
 		return;
 	}
 	node_dispatch(n, &ev);
+	/* An address event may be a VIP of ours removed by someone else. */
+	if (n->sup.vip_held && !n->sup.vip_wait &&
+	    vip_nl_count_present(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips) < n->conf.vrrp.n_vips) {
+		struct sup_event gone = { .type = SUP_EV_VIP_GONE };
+		node_dispatch(n, &gone);
+	}
 	node_publish(n);
 }
 
@@ -130,7 +148,8 @@ static int open_network(struct node *n, const struct conf *conf)
 		return rc;
 	}
 	n->ifindex = vip_nl_ifindex(n->vip);
-	remove_stale_vips(n);
+	if ((rc = remove_stale_vips(n)) < 0)
+		return rc;
 	if (conf->vrrp.src_ip.s_addr)
 		n->primary = conf->vrrp.src_ip;
 	else if ((rc = vip_nl_primary(n->vip, conf->vrrp.vips, conf->vrrp.n_vips, &n->primary)) < 0) {
@@ -160,6 +179,13 @@ int node_start(struct node *n, sd_event *ev, const struct conf *conf)
 
 	n->ev = ev;
 	n->conf = *conf;
+	/* Before any VIP or server is touched: a second instance must change nothing. */
+	char why[256];
+	if ((n->lock_fd = instance_lock(conf->vrrp.interface, conf->vrrp.vrid, conf->control_socket, why,
+					sizeof(why))) < 0) {
+		log_err("%s: not starting", why);
+		return n->lock_fd;
+	}
 	if ((rc = open_network(n, conf)) < 0)
 		return rc;
 	if ((rc = add_timer(n, &n->sup_timer, on_sup_timer)) < 0 ||
@@ -285,6 +311,8 @@ void node_stop(struct node *n)
 	garp_close(n->garp);
 	vip_nl_close(n->vip);
 	sup_free(&n->sup);
+	if (n->lock_fd > 0)
+		close(n->lock_fd);
 	explicit_bzero(n->sup.conf.local.password, sizeof(n->sup.conf.local.password));
 	explicit_bzero(n->sup.conf.peer.password, sizeof(n->sup.conf.peer.password));
 	explicit_bzero(n->conf.local.password, sizeof(n->conf.local.password));

@@ -52,6 +52,7 @@ struct dm_status {
 	int64_t peer_term;
 	char term_holder[64];     /* who wrote the higher known term */
 	bool peer_refusing;       /* the peer's server answers but refuses us */
+	uint64_t vip_restored;    /* VIPs put back after someone else removed them */
 	int64_t divergence_only_local;
 	int64_t divergence_only_peer;
 };

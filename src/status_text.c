@@ -352,6 +352,8 @@ int status_prometheus(const struct dm_status *s, char *buf, size_t len)
 		   s->maintenance);
 	prom_gauge(&b, "dualmaster_frozen", "1 while automatic moves are frozen by divergence.", s->frozen);
 	prom_gauge(&b, "dualmaster_isolated", "1 while no tiebreaker target answers.", s->isolated);
+	prom_counter(&b, "dualmaster_vip_restored_total", "VIPs put back after someone else removed them.",
+		     s->vip_restored);
 	prom_gauge(&b, "dualmaster_peer_refusing",
 		   "1 while the peer's server answers but refuses us (alive, cannot be checked or fenced).",
 		   s->peer_refusing);

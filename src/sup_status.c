@@ -53,6 +53,7 @@ void sup_status(const struct sup *s, uint64_t now, struct dm_status *st)
 				    : p->term.known ? &p->term : NULL;
 	snprintf(st->term_holder, sizeof(st->term_holder), "%s", top ? top->holder : "");
 	st->peer_refusing = rule_peer_refusing(s);
+	st->vip_restored = s->vip_restored;
 }
 
 int sup_switchover_refused(const struct sup *s, char *why, size_t len)

@@ -429,12 +429,27 @@ static void on_reload(struct sup *s, const struct conf *c, uint64_t now)
 	sup_evaluate(s, now);
 }
 
+/* The master's VIP went away behind our back (ip addr del, a network script): it goes back at once,
+ * with gratuitous ARPs, said and counted. Not during a sequence, which owns the VIP. */
+static void on_vip_gone(struct sup *s)
+{
+	if (s->fsm.state != VRRP_STATE_MASTER || !s->vip_held || s->vip_wait || fo_active(&s->fo))
+		return;
+	s->vip_restored++;
+	sup_say(s, LOG_WARNING, "a VIP was removed from %s by someone else while master: adding it back",
+		s->conf.vrrp.interface);
+	sup_vips(s, true);
+}
+
 static void on_shutdown(struct sup *s, uint64_t now)
 {
 	if (s->shutting_down)
 		return;
 	s->shutting_down = true;
 	sup_release_vip(s, "shutting down");
+	/* A switchover in progress must not roll back into a writer that then exits. */
+	if (fo_active(&s->fo) && s->fo.kind == FO_KIND_SWITCHOVER)
+		sup_exec_fo(s, fo_abort(&s->fo, "shutting down", now), now);
 	sup_say(s, LOG_INFO, "shutting down");
 	struct vrrp_event ev = { .type = VRRP_EV_SHUTDOWN };
 	sup_fsm_post(s, &ev, now);
@@ -523,6 +538,7 @@ void sup_step(struct sup *s, const struct sup_event *ev, uint64_t now, struct su
 	case SUP_EV_SWITCHOVER: on_switchover(s, now); break;
 	case SUP_EV_RELOAD: on_reload(s, ev->conf, now); break;
 	case SUP_EV_SHUTDOWN: on_shutdown(s, now); break;
+	case SUP_EV_VIP_GONE: on_vip_gone(s); break;
 	case SUP_EV_MAX: break;
 	}
 	out->deadline_us = next_deadline(s, now);

@@ -42,6 +42,7 @@ enum sup_ev_type {
 	SUP_EV_SWITCHOVER,  /* operator: hand the role to the peer (replies go to SUP_ACT_REPLY) */
 	SUP_EV_RELOAD,      /* a new configuration, validated, structural parts already kept */
 	SUP_EV_SHUTDOWN,    /* SIGTERM */
+	SUP_EV_VIP_GONE,    /* a VIP we hold is no longer on the interface (removed by someone else) */
 	SUP_EV_MAX
 };
 
@@ -152,6 +153,7 @@ struct sup {
 	uint64_t vip_hold_until_us;
 	uint64_t garp_next_us;       /* periodic re-announcement, 0 = off */
 	bool vip_wait;               /* an ADD/DROP result is due: nothing else happens before it */
+	uint64_t vip_restored;       /* VIPs put back after someone removed them */
 	/* Takeover gating. */
 	bool takeover_held;          /* master down, but the peer is a live master we cannot hear or fence */
 	uint64_t fsm_recheck_us;     /* a held takeover is looked at again then */

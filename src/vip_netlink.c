@@ -287,6 +287,34 @@ int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, struct 
 	return err;
 }
 
+int vip_nl_remove_stale(struct vip_nl *v, const struct conf_vip *vips, int n, bool remove,
+			struct in_addr *foreign)
+{
+	struct nl_cache *cache;
+	int err = dump_addrs(v, &cache), removed = 0;
+
+	foreign->s_addr = 0;
+	if (err < 0)
+		return err;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *ra = (struct rtnl_addr *)o;
+		struct in_addr a;
+		if (!addr_on_if(v, ra, &a) || !is_vip(vips, n, a))
+			continue;
+		const char *label = rtnl_addr_get_label(ra);
+		/* Ours carry our label; anything else with a VIP's address is the host's own. */
+		if (!label || strcmp(label, v->label) != 0) {
+			*foreign = a;
+			continue;
+		}
+		for (int i = 0; i < n && remove; i++)
+			if (vips[i].addr.s_addr == a.s_addr && addr_change(v, &vips[i], false) == 0)
+				removed++;
+	}
+	nl_cache_free(cache);
+	return removed;
+}
+
 int vip_nl_link_state(struct vip_nl *v, struct in_addr addr, bool *up, bool *has_addr)
 {
 	struct rtnl_link *link = NULL;

@@ -39,6 +39,12 @@ int vip_nl_count_present(struct vip_nl *v, const struct conf_vip *vips, int n);
  * none, or another -errno when the kernel dump fails. */
 int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, struct in_addr *out);
 
+/* Start-up: removes (when remove) the VIPs a previous run left, those carrying our label; a VIP
+ * present under another label is the host's own address and is left alone, reported in *foreign
+ * (0 when none). Returns how many were removed, or -errno. */
+int vip_nl_remove_stale(struct vip_nl *v, const struct conf_vip *vips, int n, bool remove,
+			struct in_addr *foreign);
+
 /* The interface as the VRRP engine needs it: *up when administratively up with carrier (IFF_UP and
  * IFF_RUNNING), *has_addr when addr (the advert source) is on it. 0 or -errno. */
 int vip_nl_link_state(struct vip_nl *v, struct in_addr addr, bool *up, bool *has_addr);

@@ -151,12 +151,12 @@ check "$B logged that it fenced a live master on lost adverts" \
 	[ "$(dm_log_count $B "adverts lost from a master")" -gt "$n_fenced" ]
 check "writer: acknowledged by $B's server" lab_wait_for "acks from $B" 10 \
 	acked_from "$(lab_nodenum $B)" 20
-stale_vip_line="found [0-9]* of our VIPs on .* removing"
+stale_vip_line="found [0-9]* of our VIPs on .* removed"
 n_found=$(dm_log_count $M "$stale_vip_line")
 check_eq "2: the stale VIP is still on $M, beside $B's" both "$(lab_vip_holder)"
 check "dualmasterd on $M restarted" lab_start_dm $M
 stale_removed() { [ "$(dm_log_count $M "$stale_vip_line")" -gt "$n_found" ]; }
-check "restarted $M removes the stale VIP (log: found 1 of our VIPs ... removing)" \
+check "restarted $M removes the stale VIP (log: found 1 of our VIPs ... removed)" \
 	lab_wait_for "stale VIP log" 5 stale_removed
 check "restarted $M is BACKUP, read-only, the VIP only on $B" lab_wait_for "settled" 10 settled_on $B
 check "the pair stays on $B (1 s, no transition)" stays_settled_on $B 1

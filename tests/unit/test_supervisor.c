@@ -768,6 +768,59 @@ static void test_reload(void **st)
 	assert_int_equal(S->sup.verdict.priority, 120);
 }
 
+/* 41. Someone removes the master's VIP: it goes back at once, counted; a backup does nothing. */
+static void test_vip_removed_put_back(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	S->vip = false;
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_VIP_GONE });
+	SAW(S, "ADD_VIPS");
+	assert_true(S->vip);
+	assert_int_equal(S->sup.vip_restored, 1);
+	assert_true(sim_logged(S, "removed from eth0 by someone else"));
+	sup_free(&S->sup);
+	boot_backup();
+	sim_mark(S);
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_VIP_GONE });
+	NOT_SAW(S, "ADD_VIPS");
+}
+
+/* 42. Forged priority 0 from another address while we follow a master: no takeover. */
+static void test_forged_prio0_ignored(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	struct sup_event ev = { .type = SUP_EV_ADVERT, .adv_priority = 0, .adv_interval_cs = 10 };
+	inet_aton("192.0.2.66", &ev.adv_src);
+	sim_feed(S, ev);
+	sim_run(S, S->now + 2 * SEC);
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	assert_string_equal(sim_state_name(S), "BACKUP");
+}
+
+/* 43. SIGTERM during a switchover whose peer cannot catch up: no rollback into a writer; the node
+ * exits read-only without the VIP. */
+static void test_shutdown_during_switchover_no_rollback(void **st)
+{
+	(void)st;
+	boot_master();
+	S->srv[SUP_PEER].behind = true;
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_SWITCHOVER });
+	for (int i = 0; i < 2000 && !strstr(S->trace, "DB(P,gtid-wait)"); i++)
+		sim_run(S, S->now + 1 * MS);
+	sim_mark(S);
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_SHUTDOWN });
+	sim_run(S, S->now + 1 * SEC);
+	NOT_SAW(S, "DB(L,set-writable)");
+	NOT_SAW(S, "ADD_VIPS");
+	SAW(S, "EXIT");
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+	assert_false(S->vip);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -812,6 +865,9 @@ int main(void)
 		T(test_claim_failure_undone),
 		T(test_term_above_both),
 		T(test_reload),
+		T(test_vip_removed_put_back),
+		T(test_forged_prio0_ignored),
+		T(test_shutdown_during_switchover_no_rollback),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
