@@ -93,6 +93,7 @@ struct conf_hooks {
 	char on_master[CONF_STR];
 	char on_backup[CONF_STR];
 	char on_fault[CONF_STR];
+	char on_stop[CONF_STR]; /* run once the daemon has stepped down at shutdown, before it exits */
 	int timeout_ms;
 };
 

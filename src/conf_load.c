@@ -85,6 +85,7 @@ static cfg_opt_t hooks_opts[] = {
 	CFG_STR("on_master", "", CFGF_NONE),
 	CFG_STR("on_backup", "", CFGF_NONE),
 	CFG_STR("on_fault", "", CFGF_NONE),
+	CFG_STR("on_stop", "", CFGF_NONE),
 	CFG_INT("timeout_ms", 10000, CFGF_NONE),
 	CFG_END()
 };
@@ -382,6 +383,7 @@ static void read_all(cfg_t *cfg, struct conf *c)
 	copy_str(c->hooks.on_master, sizeof(c->hooks.on_master), s, "on_master");
 	copy_str(c->hooks.on_backup, sizeof(c->hooks.on_backup), s, "on_backup");
 	copy_str(c->hooks.on_fault, sizeof(c->hooks.on_fault), s, "on_fault");
+	copy_str(c->hooks.on_stop, sizeof(c->hooks.on_stop), s, "on_stop");
 	c->hooks.timeout_ms = (int)cfg_getint(s, "timeout_ms");
 }
 

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,13 +37,35 @@ struct hook_child {
 	struct hook_child *next;
 };
 
+/* A hook waiting for the one before it: transitions run their hooks in order, one at a time. */
+struct hook_req {
+	char path[256];
+	int timeout_ms;
+	char *node, *state, *reason, *vips;
+};
+
+#define HOOK_QUEUE_MAX 16
+
 struct hooks {
 	sd_event *e;
 	struct hook_child *children;
 	int n;
+	struct hook_req queue[HOOK_QUEUE_MAX];
+	int q_head, q_len;
 	hooks_done_cb cb;
 	void *ud;
 };
+
+static void req_free(struct hook_req *r)
+{
+	free(r->node);
+	free(r->state);
+	free(r->reason);
+	free(r->vips);
+	memset(r, 0, sizeof(*r));
+}
+
+static void start_next(struct hooks *h);
 
 int hooks_new(struct hooks **out, sd_event *e)
 {
@@ -100,10 +124,12 @@ static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *ud)
 	else
 		log_warnx("hook %s (pid %d, %s) killed by signal %d (%s)%s", c->path, (int)c->pid, c->state,
 			  r.status, strsignal(r.status), c->timed_out ? " after its timeout" : "");
+	struct hooks *h = c->h;
 	child_unlink(c);
-	if (c->h->cb)
-		c->h->cb(c->h->ud, &r);
+	if (h->cb)
+		h->cb(h->ud, &r);
 	child_free(c);
+	start_next(h);
 	return 0;
 }
 
@@ -186,44 +212,57 @@ static int env_build(struct hook_env *env, const char *node, const char *state, 
 	return 0;
 }
 
-/* posix_spawn: the child starts in its own process group (so the timeout can signal every process
- * the hook started), with no blocked signals (we block SIGCHLD for sd-event) and default handlers. */
-static int spawn(const char *path, char **envp, pid_t *pid)
+/* The child: its own process group (the timeout signals every process the hook starts), default
+ * signal handling, stdin from /dev/null, and nothing else of ours: no descriptor beyond 0-2 (the
+ * MySQL connections are authenticated sessions, Connector/C does not mark them close-on-exec) and
+ * no capability (the unit's ambient CAP_NET_ADMIN/CAP_NET_RAW; for a root daemon, the bounding
+ * set). Only async-signal-safe calls between fork and exec: the daemon has threads. */
+static void child_exec(const char *path, char **envp, int maxfd)
 {
-	posix_spawnattr_t attr;
-	posix_spawn_file_actions_t fa;
-	sigset_t none, all;
 	char *argv[] = { (char *)path, NULL };
-	int r;
+	sigset_t none;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
+	setpgid(0, 0);
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
-	sigfillset(&all);
-	if ((r = posix_spawnattr_init(&attr)) != 0)
-		return -r;
-	if ((r = posix_spawn_file_actions_init(&fa)) != 0) {
-		posix_spawnattr_destroy(&attr);
-		return -r;
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	int null = open("/dev/null", O_RDONLY);
+	if (null >= 0 && null != STDIN_FILENO) {
+		dup2(null, STDIN_FILENO);
+		close(null);
 	}
-	r = posix_spawnattr_setflags(&attr,
-				     POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	if (!r)
-		r = posix_spawnattr_setpgroup(&attr, 0);
-	if (!r)
-		r = posix_spawnattr_setsigmask(&attr, &none);
-	if (!r)
-		r = posix_spawnattr_setsigdefault(&attr, &all);
-	if (!r)
-		r = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	if (!r)
-		r = posix_spawn(pid, path, &fa, &attr, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return -r;
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
+#endif
+		for (int fd = 3; fd < maxfd; fd++)
+			close(fd);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	for (int cap = 0; cap <= 63; cap++)
+		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	execve(path, argv, envp);
+	_exit(127);
 }
 
-/* posix_spawn reports exec errors itself, but not under every tracer (valgrind turns the vfork into
- * a fork and the child's exit 127 is all that is left): check the obvious ones first so the caller
- * always gets -ENOENT/-EACCES for a wrong hook path. */
+static int spawn(const char *path, char **envp, pid_t *pid)
+{
+	struct rlimit rl;
+	int maxfd = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536
+			    ? (int)rl.rlim_cur : 65536;
+
+	*pid = fork();
+	if (*pid < 0)
+		return -errno;
+	if (*pid == 0)
+		child_exec(path, envp, maxfd);
+	/* Also from here: the child may not have run setpgid yet when the timeout signals the group. */
+	setpgid(*pid, *pid);
+	return 0;
+}
+
+/* The child can only exit 127 when exec fails: check the obvious causes first, so the caller gets
+ * -ENOENT/-EACCES for a wrong hook path. */
 static int check_executable(const char *path)
 {
 	struct stat st;
@@ -257,33 +296,29 @@ static int watch(struct hooks *h, struct hook_child *c, int timeout_ms)
 				 HOOK_TIMER_ACCURACY_US, on_timeout, c);
 }
 
-int hooks_run(struct hooks *h, const char *path, int timeout_ms, const char *node, const char *state,
-	      const char *reason, const char *vips)
+static int start(struct hooks *h, const struct hook_req *q)
 {
 	struct hook_env env;
-	struct hook_child *c;
+	struct hook_child *c = calloc(1, sizeof(*c));
 	int r;
 
-	if (!path || !path[0])
-		return 0;
-	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	c->h = h;
-	snprintf(c->path, sizeof(c->path), "%s", path);
-	snprintf(c->state, sizeof(c->state), "%s", state ? state : "");
-	r = check_executable(path);
+	snprintf(c->path, sizeof(c->path), "%s", q->path);
+	snprintf(c->state, sizeof(c->state), "%s", q->state ? q->state : "");
+	r = check_executable(q->path);
 	if (r == 0)
-		r = env_build(&env, node, state, reason, vips);
+		r = env_build(&env, q->node, q->state, q->reason, q->vips);
 	if (r == 0) {
-		r = spawn(path, env.envp, &c->pid);
+		r = spawn(q->path, env.envp, &c->pid);
 		env_free(&env);
 	}
 	if (r < 0) {
 		free(c);
 		return r;
 	}
-	r = watch(h, c, timeout_ms);
+	r = watch(h, c, q->timeout_ms);
 	if (r < 0) {
 		/* Unwatched, the child would never be reaped or timed out: better not to run it. */
 		kill_and_reap(c->pid);
@@ -293,14 +328,75 @@ int hooks_run(struct hooks *h, const char *path, int timeout_ms, const char *nod
 	c->next = h->children;
 	h->children = c;
 	h->n++;
-	log_debug(LOG_CAT_PROTO, "hook %s started (pid %d, %s)", path, (int)c->pid, c->state);
+	log_debug(LOG_CAT_PROTO, "hook %s started (pid %d, %s)", q->path, (int)c->pid, c->state);
 	return 0;
+}
+
+/* One at a time: the next queued hook once none runs; one that cannot start is said and skipped. */
+static void start_next(struct hooks *h)
+{
+	while (h->n == 0 && h->q_len > 0) {
+		struct hook_req *q = &h->queue[h->q_head];
+		int r = start(h, q);
+		if (r < 0)
+			log_warnx("hook %s could not be started: %s", q->path, strerror(-r));
+		req_free(q);
+		h->q_head = (h->q_head + 1) % HOOK_QUEUE_MAX;
+		h->q_len--;
+	}
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+int hooks_run(struct hooks *h, const char *path, int timeout_ms, const char *node, const char *state,
+	      const char *reason, const char *vips)
+{
+	if (!path || !path[0])
+		return 0;
+	int r = check_executable(path);
+	if (r < 0)
+		return r;
+	/* Bounded: a flapping node queues at most HOOK_QUEUE_MAX; the oldest waiting one goes. */
+	if (h->q_len == HOOK_QUEUE_MAX) {
+		struct hook_req *old = &h->queue[h->q_head];
+		log_warnx("hook queue full: %s for %s not run", old->path, old->state);
+		req_free(old);
+		h->q_head = (h->q_head + 1) % HOOK_QUEUE_MAX;
+		h->q_len--;
+	}
+	struct hook_req *q = &h->queue[(h->q_head + h->q_len) % HOOK_QUEUE_MAX];
+	snprintf(q->path, sizeof(q->path), "%s", path);
+	q->timeout_ms = timeout_ms;
+	q->node = dup_or_empty(node);
+	q->state = dup_or_empty(state);
+	q->reason = dup_or_empty(reason);
+	q->vips = dup_or_empty(vips);
+	if (!q->node || !q->state || !q->reason || !q->vips) {
+		req_free(q);
+		return -ENOMEM;
+	}
+	h->q_len++;
+	start_next(h);
+	return 0;
+}
+
+int hooks_pending(const struct hooks *h)
+{
+	return h ? h->n + h->q_len : 0;
 }
 
 void hooks_free(struct hooks *h)
 {
 	if (!h)
 		return;
+	while (h->q_len > 0) {
+		req_free(&h->queue[h->q_head]);
+		h->q_head = (h->q_head + 1) % HOOK_QUEUE_MAX;
+		h->q_len--;
+	}
 	while (h->children) {
 		struct hook_child *c = h->children;
 		h->children = c->next;

@@ -153,7 +153,14 @@ static bool run_action(struct node *n, const struct sup_action *a, struct sup_ev
 		return false;
 	case SUP_ACT_EXIT:
 		n->exiting = true;
-		sd_event_exit(n->ev, 0);
+		if (n->conf.hooks.on_stop[0] &&
+		    hooks_run(n->hooks, n->conf.hooks.on_stop, n->conf.hooks.timeout_ms, n->conf.node_name, "STOP",
+			      "shutting down", "") < 0)
+			log_warnx("hook %s could not be started", n->conf.hooks.on_stop);
+		/* The hooks queued by the step-down, on_stop last, run before the exit (main.c bounds
+		 * the whole shutdown). */
+		if (hooks_pending(n->hooks) == 0)
+			sd_event_exit(n->ev, 0);
 		return false;
 	}
 	return false;
@@ -186,6 +193,14 @@ void node_dispatch(struct node *n, struct sup_event *ev)
 	}
 	node_arm(n->sup_timer, out->deadline_us);
 	free(out);
+}
+
+void node_on_hook_done(void *ud, const struct hooks_result *r)
+{
+	struct node *n = ud;
+	(void)r;
+	if (n->exiting && hooks_pending(n->hooks) == 0)
+		sd_event_exit(n->ev, 0);
 }
 
 void node_publish(struct node *n)

@@ -79,6 +79,9 @@ void node_stop(struct node *n);
 
 /* node.c: one supervisor event, its actions run, results fed back; then the timer re-armed. */
 void node_dispatch(struct node *n, struct sup_event *ev);
+/* hooks.c's done callback: the exit waits for the last hook. */
+struct hooks_result;
+void node_on_hook_done(void *ud, const struct hooks_result *r);
 /* Status for STATUS=, metrics and dualmasterctl, once per wakeup. */
 void node_publish(struct node *n);
 uint64_t node_now(const struct node *n);

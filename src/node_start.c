@@ -197,6 +197,7 @@ int node_start(struct node *n, sd_event *ev, const struct conf *conf)
 	}
 	if ((rc = hooks_new(&n->hooks, ev)) < 0)
 		return rc;
+	hooks_set_done_cb(n->hooks, node_on_hook_done, n);
 	if ((rc = tiebreaker_open(&n->tb, &conf->tiebreaker, ev, on_isolation, n)) < 0) {
 		log_err("tiebreaker: %s", strerror(-rc));
 		return rc;

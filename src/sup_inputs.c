@@ -50,6 +50,21 @@ static void refusing_alert(struct sup *s)
 	s->refusing_said = refusing;
 }
 
+/* A node that has been FAULT since it started (no transition hook ran for it) runs on_fault once
+ * its fault is real: the local server counted down, the node cut off, or isolated; not while it
+ * merely waits for `rise` good probes. */
+static void start_fault_hook(struct sup *s)
+{
+	char why[160];
+
+	if (s->fsm.state != VRRP_STATE_FAULT || s->hist.n != 1 || s->start_fault_said)
+		return;
+	if (s->srv[SUP_LOCAL].hc.fails >= s->conf.health.fall || s->isolated || rule_node_fault(s, why, sizeof(why))) {
+		s->start_fault_said = true;
+		sup_hook(s, VRRP_STATE_FAULT, s->verdict.reason);
+	}
+}
+
 static void after_sample(struct sup *s, uint64_t now)
 {
 	sup_evaluate(s, now);
@@ -73,6 +88,7 @@ static void after_sample(struct sup *s, uint64_t now)
 	}
 	refusing_alert(s);
 	sup_heal_after_sample(s, now);
+	start_fault_hook(s);
 }
 
 void sup_sample(struct sup *s, int which, const struct db_result *r, uint64_t sent_us, uint64_t now)

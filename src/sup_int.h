@@ -25,6 +25,8 @@ void sup_cancel(struct sup *s, int target);
 void sup_reply(struct sup *s, const char *text, bool final, bool ok);
 /* The operator's alert line (status, STATUS=, metrics). */
 void sup_alert(struct sup *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Runs the transition hook for state to. */
+void sup_hook(struct sup *s, enum vrrp_state to, const char *why);
 /* Feeds the current verdict to the state machine. */
 void sup_post_priority(struct sup *s, uint64_t now);
 /* The VIPs were added: we hold them (and refresh the gratuitous ARPs, if configured). */

@@ -120,6 +120,14 @@ static void record_transition(struct sup *s, enum vrrp_state from, enum vrrp_sta
 	snprintf(t->reason, sizeof(t->reason), "%s", why);
 	h->total++;
 	s->state_since_us = now;
+	/* Leaving INIT is the start, not an event hooks are for: a start-up that finds a real fault
+	 * says so after the first probe round (sup_inputs.c). */
+	if (from != VRRP_STATE_INIT)
+		sup_hook(s, to, why);
+}
+
+void sup_hook(struct sup *s, enum vrrp_state to, const char *why)
+{
 	struct sup_action *a = sup_emit(s, SUP_ACT_HOOK);
 	if (a) {
 		a->state = to;

@@ -170,6 +170,7 @@ struct sup {
 	uint64_t state_since_us;
 	struct sup_transition_log hist;
 	bool refusing_said;          /* the peer refusing us was logged */
+	bool start_fault_said;       /* on_fault ran for a fault found at start-up */
 	/* The step being built (valid inside sup_step only). */
 	struct sup_out *out;
 	int64_t wall_s;

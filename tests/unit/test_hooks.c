@@ -227,21 +227,48 @@ static void test_spawn_errors(void **state)
 	assert_int_equal(c->done, 0);
 }
 
-static void test_concurrent_and_no_timeout(void **state)
+/* One at a time, in the order asked: the second starts when the first has ended. */
+static void test_serial_in_order_and_no_timeout(void **state)
 {
 	struct ctx *c = *state;
-	char a[96], b[96];
+	char a[96], b[96], out[64];
 
-	script(c, "a.sh", "exit 0", a, sizeof(a));
-	script(c, "b.sh", "sleep 0.3; exit 1", b, sizeof(b));
+	script(c, "a.sh", "sleep 0.3; echo a >> order; exit 0", a, sizeof(a));
+	script(c, "b.sh", "echo b >> order; exit 1", b, sizeof(b));
 	assert_int_equal(hooks_run(c->h, a, 0, "db1", "MASTER", "", ""), 0);
-	assert_int_equal(hooks_run(c->h, b, -1, "db1", "MASTER", "", ""), 0);
-	assert_int_equal(hooks_running(c->h), 2);
+	assert_int_equal(hooks_run(c->h, b, -1, "db1", "BACKUP", "", ""), 0);
+	assert_int_equal(hooks_running(c->h), 1);
+	assert_int_equal(hooks_pending(c->h), 2);
 	run_until_done(c, 2, 5000);
-	assert_int_equal(hooks_running(c->h), 0);
+	assert_int_equal(hooks_pending(c->h), 0);
+	read_file(c, "order", out, sizeof(out));
+	assert_string_equal(out, "a\nb\n");
 	assert_true(c->last.exited);
 	assert_int_equal(c->last.status, 1);
 	assert_false(c->last.timed_out);
+}
+
+/* A hook inherits no descriptor of ours but 0-2 (a MySQL session would be one) and no capability,
+ * even from a root daemon. */
+static void test_no_fds_no_caps(void **state)
+{
+	struct ctx *c = *state;
+	char path[96], out[256];
+	int fd = open("/dev/null", O_RDONLY); /* not close-on-exec, as Connector/C's sockets */
+
+	assert_true(fd >= 0);
+	assert_int_equal(dup2(fd, 42), 42);
+	script(c, "fds.sh", "if [ -e /proc/$$/fd/42 ]; then echo leaked; else echo clean; fi > fds; "
+			    "grep -E '^Cap(Eff|Prm|Amb):' /proc/$$/status > caps", path, sizeof(path));
+	assert_int_equal(hooks_run(c->h, path, 5000, "db1", "MASTER", "", ""), 0);
+	run_until_done(c, 1, 5000);
+	close(42);
+	close(fd);
+	read_file(c, "fds", out, sizeof(out));
+	assert_string_equal(out, "clean\n");
+	read_file(c, "caps", out, sizeof(out));
+	assert_string_equal(out, "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\n"
+				 "CapAmb:\t0000000000000000\n");
 }
 
 static void test_free_kills_and_reaps(void **state)
@@ -275,7 +302,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeout_sigterm_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_escalates_to_sigkill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_and_no_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serial_in_order_and_no_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_fds_no_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_kills_and_reaps, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

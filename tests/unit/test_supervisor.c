@@ -73,8 +73,11 @@ static void test_start_and_takeover_order(void **st)
 {
 	(void)st;
 	start(NULL);
-	SAW(S, "DB(L,set-readonly)", "HOOK(FAULT)");
+	SAW(S, "DB(L,set-readonly)");
+	/* Waiting for the first probes is not a fault: on_fault does not run for it. */
+	NOT_SAW(S, "HOOK(FAULT)");
 	sim_run(S, S->now + 2 * SEC);
+	NOT_SAW(S, "HOOK(FAULT)");
 	SAW(S, "HOOK(BACKUP)", "HOOK(TAKEOVER)", "DB(P,fence)", "DB(L,catchup)", "DB(L,set-writable)",
 	    "DB(L,term)", "HOOK(MASTER)", "ADVERT(150)", "ADD_VIPS");
 	assert_true(S->ready);
@@ -821,6 +824,20 @@ static void test_shutdown_during_switchover_no_rollback(void **st)
 	assert_false(S->vip);
 }
 
+/* 44. A start that finds a real fault (the local server down) runs on_fault once the first probes
+ * are in, with the reason. */
+static void test_start_with_real_fault_hook(void **st)
+{
+	(void)st;
+	struct conf c;
+	sim_conf_defaults(&c);
+	sim_init(S, &c);
+	S->srv[SUP_LOCAL].mode = SRV_DEAD;
+	sim_run(S, S->now + 1 * SEC);
+	SAW(S, "HOOK(FAULT)");
+	assert_string_equal(sim_state_name(S), "FAULT");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,6 +885,7 @@ int main(void)
 		T(test_vip_removed_put_back),
 		T(test_forged_prio0_ignored),
 		T(test_shutdown_during_switchover_no_rollback),
+		T(test_start_with_real_fault_hook),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
