@@ -20,6 +20,9 @@
 #define CTL_ACCEPT_RETRY_US (1000 * 1000ULL)
 #define CTL_TOO_LONG "{\"ok\":false,\"error\":\"request too long\"}"
 
+/* A client that sends no request and waits for no reply this long is dropped. */
+#define CTL_IDLE_US_DEFAULT (10 * 1000000ull)
+
 struct ctl_client {
 	struct ctl_server *srv;
 	struct ctl_client *next;
@@ -28,6 +31,7 @@ struct ctl_client {
 	pid_t pid;
 	sd_event_source *io;
 	sd_event_source *defer;   /* resumes buffered requests after a deferred final reply */
+	sd_event_source *idle;    /* closes a client that says nothing and awaits nothing */
 	bool pending;             /* a request is with the handler, which owes a final reply */
 	bool eof;                 /* the client shut down its sending side */
 	bool closing;             /* close once the queued output is written */
@@ -41,6 +45,7 @@ struct ctl_client {
 struct ctl_server {
 	int fd;
 	sd_event *e;
+	uint64_t idle_us;
 	sd_event_source *listen_src;
 	sd_event_source *retry_src; /* resumes accept after EMFILE/ENFILE */
 	bool fd_exhausted;
@@ -81,6 +86,7 @@ static void client_close_fd(struct ctl_client *cl)
 	log_debug(LOG_CAT_CTL, "control: client fd %d (uid %u) gone", cl->fd, (unsigned)cl->uid);
 	cl->io = event_source_drop(cl->io);
 	cl->defer = event_source_drop(cl->defer);
+	cl->idle = event_source_drop(cl->idle);
 	close(cl->fd);
 	cl->fd = -1;
 	cl->srv->n_conn--;
@@ -238,12 +244,41 @@ static void client_read(struct ctl_client *cl)
 	}
 }
 
+/* Sixteen silent clients would otherwise hold every connection slot for good. */
+static void client_touch(struct ctl_client *cl)
+{
+	uint64_t now;
+
+	if (cl->idle && sd_event_now(cl->srv->e, CLOCK_MONOTONIC, &now) >= 0) {
+		sd_event_source_set_time(cl->idle, now + cl->srv->idle_us);
+		sd_event_source_set_enabled(cl->idle, SD_EVENT_ONESHOT);
+	}
+}
+
+static int on_client_idle(sd_event_source *s, uint64_t usec, void *ud)
+{
+	struct ctl_client *cl = ud;
+	(void)s;
+	(void)usec;
+
+	if (cl->pending) { /* a switchover's outcome is on its way: not idle */
+		client_touch(cl);
+		return 0;
+	}
+	log_debug(LOG_CAT_CTL, "control: client uid %u idle for %llu ms, closing", (unsigned)cl->uid,
+		  (unsigned long long)(cl->srv->idle_us / 1000));
+	client_close_fd(cl);
+	client_maybe_free(cl);
+	return 0;
+}
+
 static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *ud)
 {
 	struct ctl_client *cl = ud;
 	(void)s;
 	(void)fd;
 
+	client_touch(cl);
 	/* Hung up (both directions closed) or failed: nobody is left to read a reply. */
 	if (revents & (EPOLLHUP | EPOLLERR)) {
 		client_close_fd(cl);
@@ -276,8 +311,10 @@ int ctl_reply(struct ctl_client *cl, const char *line, bool final)
 		r = client_queue(cl, line);
 	if (final)
 		cl->pending = false;
-	if (cl->fd >= 0)
+	if (cl->fd >= 0) {
+		client_touch(cl);
 		client_flush(cl);
+	}
 	/* A deferred final reply: requests that arrived meanwhile are read on the next loop turn,
 	 * not from inside the caller (it may hold state it does not expect the handler to touch). */
 	if (final && !cl->busy && cl->fd >= 0) {
@@ -320,6 +357,10 @@ static void client_new(struct ctl_server *srv, int fd)
 		free(cl);
 		return;
 	}
+	uint64_t now = 0;
+	sd_event_now(srv->e, CLOCK_MONOTONIC, &now);
+	if (sd_event_add_time(srv->e, &cl->idle, CLOCK_MONOTONIC, now + srv->idle_us, 10000, on_client_idle, cl) < 0)
+		log_warnx("control: no idle timer for a new client");
 	cl->next = srv->clients;
 	srv->clients = cl;
 	srv->n_conn++;
@@ -444,6 +485,7 @@ int ctl_server_open(struct ctl_server **out, const char *path, sd_event *e, ctl_
 	memcpy(srv->path, path, strlen(path) + 1);
 	srv->cb = cb;
 	srv->ud = ud;
+	srv->idle_us = CTL_IDLE_US_DEFAULT;
 	srv->e = sd_event_ref(e);
 	srv->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (srv->fd < 0) {
@@ -466,6 +508,11 @@ fail:
 	sd_event_unref(srv->e);
 	free(srv);
 	return r;
+}
+
+void ctl_server_set_idle(struct ctl_server *srv, uint64_t idle_us)
+{
+	srv->idle_us = idle_us;
 }
 
 void ctl_server_close(struct ctl_server *srv)

@@ -3,6 +3,7 @@
 #define DM_CTL_SERVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
@@ -16,11 +17,14 @@ struct ctl_client;
 typedef void (*ctl_cmd_cb)(void *ud, struct ctl_client *cl, const char *line);
 
 /* Binds path (umask around bind, then chmod 0660), removing a stale socket file; listens and
- * adds its sources to e. Never blocks: a client that sends nothing costs nothing; more than 16
- * connected clients pause accept (the rest wait in the backlog) until one closes. A client that hangs
+ * adds its sources to e. Never blocks: a client that sends nothing and awaits no reply is closed
+ * after 10 s (ctl_server_set_idle); more than 16 connected clients pause accept (the rest wait in
+ * the backlog) until one closes. A client that hangs
  * up before its request was read is dropped without running it. Returns 0 or -errno: -EADDRINUSE
  * when a live server answers on path, -EEXIST when path is not a socket (left alone). */
 int ctl_server_open(struct ctl_server **out, const char *path, sd_event *e, ctl_cmd_cb cb, void *ud);
+/* How long a silent client without a pending request is kept (new clients), in microseconds. */
+void ctl_server_set_idle(struct ctl_server *s, uint64_t idle_us);
 /* Queues one reply line (line must not contain a newline; one is added) and writes what the socket
  * takes now, the rest when it becomes writable. A final reply closes the request; after the client
  * went away (hang-up, write error, or over 1 MiB of unread replies) replies are dropped, and the

@@ -394,6 +394,28 @@ static void test_client_limit_pauses_accept(void **state)
 	cli_close(k);
 }
 
+/* Silent clients are dropped after the idle timeout; one waiting for a deferred reply is not. */
+static void test_idle_clients_dropped(void **state)
+{
+	struct ctx *c = *state;
+	struct cli *idle[16], *k;
+	char line[256];
+
+	ctl_server_set_idle(c->srv, 200 * 1000);
+	for (int i = 0; i < 16; i++)
+		idle[i] = cli_connect(c);
+	pump(c, 400);
+	/* All sixteen gone: a new client is served at once. */
+	k = cli_connect(c);
+	cli_send(k, "echo after\n");
+	assert_string_equal(cli_line(c, k, line), "{\"ok\":true,\"echo\":\"after\"}");
+	for (int i = 0; i < 16; i++) {
+		assert_null(cli_line(c, idle[i], line));
+		cli_close(idle[i]);
+	}
+	cli_close(k);
+}
+
 static void test_socket_file(void **state)
 {
 	struct ctx *c = *state;
@@ -454,6 +476,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oversized_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peercred_uid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_limit_pauses_accept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_clients_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
