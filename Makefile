@@ -37,7 +37,7 @@ LIB_OBJ   := $(CORE_OBJ) $(SHELL_OBJ)
 SAN_OBJ   := $(CORE_SAN) $(SHELL_SAN)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 # Unit tests of shell modules (sockets, children, libconfuse); all others test the core alone.
-UNIT_SHELL := test_conf test_ctl_server test_garp test_hooks test_notify test_tiebreaker
+UNIT_SHELL := test_conf test_ctl_server test_garp test_hooks test_log test_notify test_tiebreaker
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/unit/%)
 UNIT_SAN  := $(UNIT_SRC:tests/unit/%.c=build/unit-san/%)
 unit_objs  = $(if $(filter $(1),$(UNIT_SHELL)),$(2) $(3) $(LDLIBS),$(2))

@@ -1,4 +1,7 @@
-/* Logging to stderr: sd-daemon "<N>" prefixes under systemd, timestamped lines otherwise. */
+/* Logging to stderr: sd-daemon "<N>" prefixes under systemd, timestamped lines (with the UTC offset)
+ * otherwise. Control characters in a message are escaped (\n, \xNN): text from servers and clients
+ * cannot forge a line. Warnings and errors that repeat (the same text but for numbers) go out once
+ * per 10 s, the next one saying how many were left out. */
 #ifndef DM_LOG_H
 #define DM_LOG_H
 
@@ -24,6 +27,7 @@ unsigned log_cat_parse(const char *name);
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));     /* operator must act */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* degraded, self-repairing */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));    /* same, appends strerror(errno) */
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* role changes */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));    /* state transitions */
 void log_debug(unsigned cat, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -82,6 +82,7 @@ static void say(int level, const char *text)
 	switch (level) {
 	case LOG_ERR: log_err("%s", text); break;
 	case LOG_WARNING: log_warnx("%s", text); break;
+	case LOG_NOTICE: log_notice("%s", text); break;
 	case LOG_DEBUG: log_debug(LOG_CAT_PROTO, "%s", text); break;
 	default: log_info("%s", text); break;
 	}
