@@ -1,6 +1,8 @@
 /* Pure validation of a parsed configuration: ranges, formats and cross-field rules, every error reported. */
 #include "conf_check.h"
 
+#include <limits.h>
+
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -123,6 +125,9 @@ int conf_parse_target(const char *s, struct conf_target *out)
 static void check_range(const struct conf *c, const struct conf_lines *l, struct conf_errors *e,
 			const char *key, long v, long lo, long hi)
 {
+	/* conf_load reads a number beyond int as INT_MIN, having said so already. */
+	if (v == INT_MIN)
+		return;
 	if (v < lo || v > hi)
 		conf_error(e, c->path, conf_line(l, key), "%s = %ld out of range %ld-%ld", key, v, lo, hi);
 }

@@ -4,6 +4,7 @@
 #include <confuse.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,17 +112,22 @@ static void errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	conf_error(ctx->errs, ctx->path, cfg ? cfg->line : 0, "%s", msg);
 }
 
-/* Builds "sec title|opt" for the option being validated in section cfg. */
-static void opt_key(cfg_t *cfg, cfg_opt_t *opt, char *key, size_t len)
+/* "vrrp|vrid", "mysql peer|port" or "node_name": the key conf_line knows an option's line by. */
+static void name_key(cfg_t *cfg, const char *name, char *key, size_t len)
 {
 	const char *title = cfg_title(cfg);
 
 	if (strcmp(cfg->name, "root") == 0)
-		snprintf(key, len, "%s", opt->name);
+		snprintf(key, len, "%s", name);
 	else if (title)
-		snprintf(key, len, "%s %s|%s", cfg->name, title, opt->name);
+		snprintf(key, len, "%s %s|%s", cfg->name, title, name);
 	else
-		snprintf(key, len, "%s|%s", cfg->name, opt->name);
+		snprintf(key, len, "%s|%s", cfg->name, name);
+}
+
+static void opt_key(cfg_t *cfg, cfg_opt_t *opt, char *key, size_t len)
+{
+	name_key(cfg, opt->name, key, len);
 }
 
 /* Runs right after each value is parsed, so cfg->line is that value's line. */
@@ -171,10 +177,32 @@ static void register_lines(cfg_t *cfg, cfg_opt_t *opts, const char *prefix)
 	}
 }
 
+/* A string that does not fit is an error, never cut: a cut path names another file. */
 static void copy_str(char *dst, size_t len, cfg_t *sec, const char *name)
 {
 	const char *s = cfg_getstr(sec, name);
+	char key[96];
+
+	if (s && strlen(s) >= len) {
+		name_key(sec, name, key, sizeof(key));
+		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key), "%s: longer than %zu characters", key,
+			   len - 1);
+	}
 	snprintf(dst, len, "%s", s ? s : "");
+}
+
+/* An integer beyond int is an error, never wrapped (vrid = 4294967347 is not 51); INT_MIN then
+ * fails every range check after it. */
+static int get_int(cfg_t *sec, const char *name)
+{
+	long v = cfg_getint(sec, name);
+	char key[96];
+
+	if (v >= INT_MIN && v <= INT_MAX)
+		return (int)v;
+	name_key(sec, name, key, sizeof(key));
+	conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key), "%s = %ld out of range", key, v);
+	return INT_MIN;
 }
 
 /* A list of IPv4 addresses (vrrp|unicast_peers, vrrp|accept_from), each element checked. */
@@ -206,14 +234,14 @@ static void read_vrrp(cfg_t *v, struct conf *c)
 	char key[64];
 
 	copy_str(r->interface, sizeof(r->interface), v, "interface");
-	r->vrid = (int)cfg_getint(v, "vrid");
-	r->version = (int)cfg_getint(v, "version");
-	r->priority = (int)cfg_getint(v, "priority");
-	r->advert_interval_ms = (int)cfg_getint(v, "advert_interval_ms");
+	r->vrid = get_int(v, "vrid");
+	r->version = get_int(v, "version");
+	r->priority = get_int(v, "priority");
+	r->advert_interval_ms = get_int(v, "advert_interval_ms");
 	r->preempt = cfg_getbool(v, "preempt");
-	r->preempt_delay_ms = (int)cfg_getint(v, "preempt_delay_ms");
-	r->garp_repeat = (int)cfg_getint(v, "garp_repeat");
-	r->garp_refresh_ms = (int)cfg_getint(v, "garp_refresh_ms");
+	r->preempt_delay_ms = get_int(v, "preempt_delay_ms");
+	r->garp_repeat = get_int(v, "garp_repeat");
+	r->garp_refresh_ms = get_int(v, "garp_refresh_ms");
 	r->v3_checksum_as_v2 = cfg_getbool(v, "v3_checksum_as_v2");
 	if (strlen(cfg_getstr(v, "auth_pass")) > 8)
 		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, "vrrp|auth_pass"),
@@ -285,7 +313,8 @@ static void read_mysql(cfg_t *m, struct conf_mysql *out, const char *title)
 	char cred[CONF_STR + 64];
 
 	copy_str(out->host, sizeof(out->host), m, "host");
-	out->port = (unsigned)cfg_getint(m, "port");
+	int port = get_int(m, "port");
+	out->port = port < 0 ? 0 : (unsigned)port;
 	copy_str(out->socket, sizeof(out->socket), m, "socket");
 	copy_str(out->user, sizeof(out->user), m, "user");
 	copy_str(out->password_file, sizeof(out->password_file), m, "password_file");
@@ -342,24 +371,24 @@ static void read_all(cfg_t *cfg, struct conf *c)
 	}
 
 	s = cfg_getsec(cfg, "health");
-	c->health.interval_ms = (int)cfg_getint(s, "interval_ms");
-	c->health.timeout_ms = (int)cfg_getint(s, "timeout_ms");
-	c->health.fall = (int)cfg_getint(s, "fall");
-	c->health.rise = (int)cfg_getint(s, "rise");
-	c->health.max_lag_s = (int)cfg_getint(s, "max_lag_s");
-	c->health.weight_io_down = (int)cfg_getint(s, "weight_io_down");
-	c->health.weight_sql_down = (int)cfg_getint(s, "weight_sql_down");
-	c->health.weight_lag = (int)cfg_getint(s, "weight_lag");
-	c->health.weight_peer_down = (int)cfg_getint(s, "weight_peer_down");
+	c->health.interval_ms = get_int(s, "interval_ms");
+	c->health.timeout_ms = get_int(s, "timeout_ms");
+	c->health.fall = get_int(s, "fall");
+	c->health.rise = get_int(s, "rise");
+	c->health.max_lag_s = get_int(s, "max_lag_s");
+	c->health.weight_io_down = get_int(s, "weight_io_down");
+	c->health.weight_sql_down = get_int(s, "weight_sql_down");
+	c->health.weight_lag = get_int(s, "weight_lag");
+	c->health.weight_peer_down = get_int(s, "weight_peer_down");
 
 	s = cfg_getsec(cfg, "takeover");
-	c->takeover.catchup_timeout_ms = (int)cfg_getint(s, "catchup_timeout_ms");
+	c->takeover.catchup_timeout_ms = get_int(s, "catchup_timeout_ms");
 	c->takeover.fence_peer = cfg_getbool(s, "fence_peer");
 	c->takeover.promote_stale = cfg_getbool(s, "promote_stale");
-	c->takeover.fence_timeout_ms = (int)cfg_getint(s, "fence_timeout_ms");
-	c->takeover.fence_answer_ms = (int)cfg_getint(s, "fence_answer_ms");
+	c->takeover.fence_timeout_ms = get_int(s, "fence_timeout_ms");
+	c->takeover.fence_answer_ms = get_int(s, "fence_answer_ms");
 	c->takeover.kill_clients_on_stepdown = cfg_getbool(s, "kill_clients_on_stepdown");
-	c->takeover.holddown_ms = (int)cfg_getint(s, "holddown_ms");
+	c->takeover.holddown_ms = get_int(s, "holddown_ms");
 	c->takeover.manage_semisync = cfg_getbool(s, "manage_semisync");
 
 	s = cfg_getsec(cfg, "tiebreaker");
@@ -376,15 +405,15 @@ static void read_all(cfg_t *cfg, struct conf *c)
 		else
 			c->tiebreaker.n_targets++;
 	}
-	c->tiebreaker.interval_ms = (int)cfg_getint(s, "interval_ms");
-	c->tiebreaker.timeout_ms = (int)cfg_getint(s, "timeout_ms");
+	c->tiebreaker.interval_ms = get_int(s, "interval_ms");
+	c->tiebreaker.timeout_ms = get_int(s, "timeout_ms");
 
 	s = cfg_getsec(cfg, "hooks");
 	copy_str(c->hooks.on_master, sizeof(c->hooks.on_master), s, "on_master");
 	copy_str(c->hooks.on_backup, sizeof(c->hooks.on_backup), s, "on_backup");
 	copy_str(c->hooks.on_fault, sizeof(c->hooks.on_fault), s, "on_fault");
 	copy_str(c->hooks.on_stop, sizeof(c->hooks.on_stop), s, "on_stop");
-	c->hooks.timeout_ms = (int)cfg_getint(s, "timeout_ms");
+	c->hooks.timeout_ms = get_int(s, "timeout_ms");
 }
 
 /* libconfuse 3.3 counts every comment as three lines, which breaks FILE:LINE messages, and
@@ -422,6 +451,36 @@ static void blank_comments(char *s)
 }
 
 /* Reads the whole file into a NUL-terminated buffer the caller frees. */
+/* A hook runs with the daemon's rights over the database's role: someone else who can change the
+ * file could run anything there. */
+static void check_hook(const char *path, const char *name)
+{
+	struct stat st;
+	char key[32];
+
+	if (!path[0])
+		return;
+	snprintf(key, sizeof(key), "hooks|%s", name);
+	int line = conf_line(ctx->lines, key);
+	if (path[0] != '/') {
+		conf_error(ctx->errs, ctx->path, line, "%s: \"%s\" is not an absolute path", key, path);
+		return;
+	}
+	if (stat(path, &st) < 0) {
+		conf_error(ctx->errs, ctx->path, line, "%s: %s: %s", key, path, strerror(errno));
+		return;
+	}
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0)
+		conf_error(ctx->errs, ctx->path, line, "%s: %s is not an executable file", key, path);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		conf_error(ctx->errs, ctx->path, line, "%s: %s is writable by group or others", key, path);
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		conf_error(ctx->errs, ctx->path, line, "%s: %s belongs to uid %u, not root or this daemon", key,
+			   path, (unsigned)st.st_uid);
+}
+
+#define CONF_FILE_MAX (1024 * 1024)
+
 static char *read_text(const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -444,7 +503,14 @@ static char *read_text(const char *path)
 		}
 		n = fread(buf + len, 1, cap - len - 1, f);
 		len += n;
-	} while (n > 0 && len < 1024 * 1024);
+	} while (n > 0 && len <= CONF_FILE_MAX);
+	/* Never a prefix: a file cut short would be a different configuration. */
+	if (len > CONF_FILE_MAX) {
+		free(buf);
+		fclose(f);
+		errno = EFBIG;
+		return NULL;
+	}
 	if (ferror(f)) {
 		free(buf);
 		fclose(f);
@@ -495,6 +561,10 @@ int conf_load(const char *path, struct conf *out, struct conf_errors *errs)
 		rc = -1;
 	} else {
 		read_all(cfg, out);
+		check_hook(out->hooks.on_master, "on_master");
+		check_hook(out->hooks.on_backup, "on_backup");
+		check_hook(out->hooks.on_fault, "on_fault");
+		check_hook(out->hooks.on_stop, "on_stop");
 		conf_check(out, lines, errs);
 		conf_advice(out, lines, errs);
 		rc = errs->n ? -1 : 0;

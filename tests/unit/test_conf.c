@@ -182,6 +182,45 @@ static void test_password_credential(void **state)
 	unsetenv("CREDENTIALS_DIRECTORY");
 }
 
+/* Hook paths: absolute, executable, not writable by group or others. */
+static void test_hook_paths_checked(void **state)
+{
+	(void)state;
+	char hook[128], text[1024], path[128];
+	struct conf c;
+	struct conf_errors e = { 0 };
+
+	snprintf(hook, sizeof(hook), "%s/hook.sh", tmpdir);
+	snprintf(path, sizeof(path), "%s/h.conf", tmpdir);
+	static const struct {
+		const char *hook;
+		mode_t mode;
+		const char *err;
+	} cases[] = {
+		{ "relative/hook.sh", 0755, "is not an absolute path" },
+		{ NULL, 0757, "is writable by group or others" },
+		{ NULL, 0644, "is not an executable file" },
+		{ NULL, 0755, NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file(hook, "#!/bin/sh\nexit 0\n", cases[i].mode);
+		snprintf(text, sizeof(text),
+			 "node_name = \"db1\"\nvrrp { interface = \"eth0\" vips = {\"192.0.2.50/24\"} }\n"
+			 "mysql local { socket = \"/run/mysqld/mysqld.sock\" user = \"dm\" }\n"
+			 "mysql peer { host = \"192.0.2.12\" user = \"dm\" }\n"
+			 "hooks {\n  on_master = \"%s\"\n}\n", cases[i].hook ? cases[i].hook : hook);
+		write_file(path, text, 0644);
+		memset(&e, 0, sizeof(e));
+		if (!cases[i].err) {
+			assert_int_equal(conf_load(path, &c, &e), 0);
+			continue;
+		}
+		assert_int_equal(conf_load(path, &c, &e), -1);
+		assert_non_null(strstr(e.msg[0], ":6: hooks|on_master: "));
+		assert_non_null(strstr(e.msg[0], cases[i].err));
+	}
+}
+
 static void test_comments_do_not_shift_lines(void **state)
 {
 	(void)state;
@@ -259,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_password_file_modes, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_password_credential, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_comments_do_not_shift_lines, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_hook_paths_checked, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_parse_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
