@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl_cmd.h"
 #include "ctl_server.h"
 #include "log.h"
 #include "node.h"
@@ -86,50 +87,64 @@ static bool privileged(struct ctl_client *cl)
 	return uid == 0 || uid == geteuid();
 }
 
+static void reply_status(struct node *n, struct ctl_client *cl, enum ctl_cmd_type type)
+{
+	int (*fmt)(const struct dm_status *, char *, size_t) = type == CTL_CMD_METRICS ? status_prometheus
+							       : type == CTL_CMD_STATUS_JSON ? status_json
+											     : status_text;
+	char *buf = NULL;
+	int rc = -1;
+
+	node_status_fill(n);
+	/* GTID sets have any length: grow until it fits (bounded by the control socket's 1 MiB). */
+	for (size_t len = CTL_BUF; rc < 0 && len <= CTL_MAX; len *= 2) {
+		free(buf);
+		if (!(buf = malloc(len)))
+			break;
+		rc = fmt(&n->status, buf, len);
+	}
+	if (rc < 0)
+		reply_simple(cl, false, "error", "status too large");
+	else
+		reply_big(cl, type == CTL_CMD_STATUS_JSON ? "status" : "text", buf, type == CTL_CMD_STATUS_JSON);
+	free(buf);
+}
+
 void node_ctl_command(void *ud, struct ctl_client *cl, const char *line)
 {
 	struct node *n = ud;
-	char word[32] = "", arg[32] = "", arg2[16] = "";
+	struct ctl_cmd cmd;
 	char msg[2048];
 
-	sscanf(line, "%31s %31s %15s", word, arg, arg2);
-	log_debug(LOG_CAT_CTL, "control: %s", word);
-	if (strcmp(word, "status") == 0 || strcmp(word, "metrics") == 0) {
-		int (*fmt)(const struct dm_status *, char *, size_t) =
-			strcmp(word, "metrics") == 0 ? status_prometheus
-			: strcmp(arg, "json") == 0   ? status_json
-						     : status_text;
-		char *buf = NULL;
-		int rc = -1;
-		node_status_fill(n);
-		/* GTID sets have any length: grow until it fits (bounded by the control socket's 1 MiB). */
-		for (size_t len = CTL_BUF; rc < 0 && len <= CTL_MAX; len *= 2) {
-			free(buf);
-			if (!(buf = malloc(len)))
-				break;
-			rc = fmt(&n->status, buf, len);
-		}
-		if (rc < 0)
-			reply_simple(cl, false, "error", "status too large");
-		else
-			reply_big(cl, strcmp(arg, "json") == 0 ? "status" : "text", buf, strcmp(arg, "json") == 0);
-		free(buf);
+	if (ctl_cmd_parse(line, strlen(line), &cmd, msg, sizeof(msg)) < 0) {
+		reply_simple(cl, false, "error", msg);
 		return;
 	}
-	if (!privileged(cl)) {
+	log_debug(LOG_CAT_CTL, "control: command %d", (int)cmd.type);
+	if (cmd.changes_state && !privileged(cl)) {
 		reply_simple(cl, false, "error", "permission denied");
 		return;
 	}
-	if (strcmp(word, "maintenance") == 0 && (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)) {
-		struct sup_event ev = { .type = SUP_EV_MAINTENANCE, .on = strcmp(arg, "on") == 0 };
+	switch (cmd.type) {
+	case CTL_CMD_STATUS:
+	case CTL_CMD_STATUS_JSON:
+	case CTL_CMD_METRICS:
+		reply_status(n, cl, cmd.type);
+		return;
+	case CTL_CMD_MAINTENANCE: {
+		struct sup_event ev = { .type = SUP_EV_MAINTENANCE, .on = cmd.on };
 		node_dispatch(n, &ev);
 		node_publish(n);
 		reply_simple(cl, true, "message", n->sup.maintenance ? "maintenance on: failover frozen on this node"
 								     : "maintenance off");
-	} else if (strcmp(word, "reload") == 0) {
+		return;
+	}
+	case CTL_CMD_RELOAD: {
 		int rc = node_reload(n, msg, sizeof(msg));
 		reply_simple(cl, rc == 0, rc == 0 ? "message" : "error", msg);
-	} else if (strcmp(word, "switchover") == 0) {
+		return;
+	}
+	case CTL_CMD_SWITCHOVER: {
 		if (n->switchover_client) {
 			reply_simple(cl, false, "error", "a switchover is running");
 			return;
@@ -139,13 +154,12 @@ void node_ctl_command(void *ud, struct ctl_client *cl, const char *line)
 		struct sup_event ev = { .type = SUP_EV_SWITCHOVER };
 		node_dispatch(n, &ev);
 		node_publish(n);
-	} else if (strcmp(word, "debug") == 0 && log_cat_parse(arg) && (!strcmp(arg2, "on") || !strcmp(arg2, "off"))) {
-		log_set_debug(log_cat_parse(arg), strcmp(arg2, "on") == 0);
-		snprintf(msg, sizeof(msg), "debug %s %s", arg, arg2);
+		return;
+	}
+	case CTL_CMD_DEBUG:
+		log_set_debug(log_cat_parse(cmd.category), cmd.on);
+		snprintf(msg, sizeof(msg), "debug %s %s", cmd.category, cmd.on ? "on" : "off");
 		reply_simple(cl, true, "message", msg);
-	} else {
-		snprintf(msg, sizeof(msg), "unknown command \"%.64s\" (status [json], metrics, maintenance on|off, "
-					   "switchover, reload, debug CAT on|off)", line);
-		reply_simple(cl, false, "error", msg);
+		return;
 	}
 }

@@ -4,6 +4,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-20}
+# Split between the targets: the whole run stays within the bound it was given.
+ntargets=$(ls tests/fuzz/fuzz_*.c | wc -l)
+secs=$(( secs / ntargets > 5 ? secs / ntargets : 5 ))
 pass=0; fail=0; skip=0
 mkdir -p build/fuzz
 for src in tests/fuzz/fuzz_*.c; do
@@ -11,8 +14,13 @@ for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	if ! command -v clang >/dev/null; then echo "SKIP $name: no clang"; skip=$((skip+1)); continue; fi
 	deps=$(sed -n 's|^// sources: ||p' "$src")
+	# "// pkg: NAME..." links the target against those libraries (pkg-config).
+	pkgs=$(sed -n 's|^// pkg: ||p' "$src")
+	pkgflags=
+	[ -n "$pkgs" ] && pkgflags=$(pkg-config --cflags --libs $pkgs)
+	# shellcheck disable=SC2086 # the lists split into words on purpose
 	if ! clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o "build/fuzz/$name" "$src" $deps; then
+		-fno-sanitize-recover=all -o "build/fuzz/$name" "$src" $deps $pkgflags; then
 		echo "FAIL $name: build"; fail=$((fail+1)); continue
 	fi
 	corpus=build/fuzz/corpus-$name
