@@ -433,6 +433,8 @@ static void on_maintenance(struct sup *s, bool on, uint64_t now)
 static void on_reload(struct sup *s, const struct conf *c, uint64_t now)
 {
 	s->conf = *c;
+	explicit_bzero(s->conf.local.password, sizeof(s->conf.local.password));
+	explicit_bzero(s->conf.peer.password, sizeof(s->conf.peer.password));
 	vrrp_fsm_set_preempt(&s->fsm, c->vrrp.preempt, (uint32_t)c->vrrp.preempt_delay_ms);
 	sup_evaluate(s, now);
 }
@@ -471,6 +473,9 @@ void sup_init(struct sup *s, const struct conf *conf, struct in_addr primary, ui
 {
 	memset(s, 0, sizeof(*s));
 	s->conf = *conf;
+	/* The supervisor never connects: it keeps no copy of a password. */
+	explicit_bzero(s->conf.local.password, sizeof(s->conf.local.password));
+	explicit_bzero(s->conf.peer.password, sizeof(s->conf.peer.password));
 	s->primary = primary;
 	s->next_job_id = 1;
 	s->local_epoch = 1;
