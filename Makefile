@@ -6,6 +6,9 @@ BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/dualmaster
 SYSCONFDIR ?= /etc
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
+MANDIR    ?= $(PREFIX)/share/man
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+FIREWALLDDIR ?= $(PREFIX)/lib/firewalld/services
 DESTDIR   ?=
 
 CC        ?= cc
@@ -76,13 +79,13 @@ deps:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		  make gcc clang pkg-config libmariadb-dev libconfuse-dev libnl-3-dev libnl-route-3-dev \
 		  libsystemd-dev libcmocka-dev valgrind libclang-rt-14-dev iproute2 nftables procps \
-		  mariadb-server mariadb-client keepalived systemd rpm python3 python3-matplotlib; \
+		  mariadb-server mariadb-client keepalived systemd rpm python3 python3-matplotlib mandoc; \
 	elif command -v dnf >/dev/null || command -v yum >/dev/null; then \
 		pm=$$(command -v dnf || command -v yum); \
 		$$pm install -y epel-release || true; \
 		$$pm install -y make gcc clang pkgconf-pkg-config mariadb-connector-c-devel libconfuse-devel \
 		  libnl3-devel systemd-devel libcmocka-devel valgrind iproute nftables procps-ng \
-		  mariadb-server mariadb keepalived rpm-build python3 python3-matplotlib; \
+		  mariadb-server mariadb keepalived rpm-build python3 python3-matplotlib mandoc; \
 	else echo "make deps: no apt-get, dnf or yum; install the packages listed in README.md" >&2; exit 1; fi
 
 unit: $(UNIT_BIN)
@@ -113,15 +116,28 @@ bench: all
 test: all
 	@tests/run-all.sh
 
+# The configuration is installed only where none exists: `make install` over a running node must not
+# replace what the operator wrote. Its directory goes to the daemon's group when that group exists.
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/dualmaster \
-		$(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(FIREWALLDDIR)
 	install -m 0755 dualmasterd $(DESTDIR)$(SBINDIR)/dualmasterd
 	install -m 0755 dualmasterctl $(DESTDIR)$(BINDIR)/dualmasterctl
-	install -m 0640 conf/dualmaster.conf $(DESTDIR)$(SYSCONFDIR)/dualmaster/dualmaster.conf
+	if [ -e $(DESTDIR)$(SYSCONFDIR)/dualmaster/dualmaster.conf ]; then \
+		echo "install: keeping $(DESTDIR)$(SYSCONFDIR)/dualmaster/dualmaster.conf (the shipped one is $(DATADIR)/dualmaster.conf.example)"; \
+	else install -m 0640 conf/dualmaster.conf $(DESTDIR)$(SYSCONFDIR)/dualmaster/dualmaster.conf; fi
+	install -m 0644 conf/dualmaster.conf $(DESTDIR)$(DATADIR)/dualmaster.conf.example
+	if [ -z "$(DESTDIR)" ] && getent group dualmaster >/dev/null; then \
+		chgrp dualmaster $(SYSCONFDIR)/dualmaster $(SYSCONFDIR)/dualmaster/dualmaster.conf && \
+		chmod 0750 $(SYSCONFDIR)/dualmaster; fi
 	install -m 0644 sql/*.sql sql/*.cnf $(DESTDIR)$(DATADIR)/sql/
-	sed 's|@SBINDIR@|$(SBINDIR)|g' conf/dualmasterd.service > $(DESTDIR)$(UNITDIR)/dualmasterd.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@BINDIR@|$(BINDIR)|g' conf/dualmasterd.service > $(DESTDIR)$(UNITDIR)/dualmasterd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/dualmasterd.service
+	install -m 0644 man/dualmasterd.8 man/dualmasterctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/dualmaster.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 packaging/dualmaster.sysusers $(DESTDIR)$(SYSUSERSDIR)/dualmaster.conf
+	install -m 0644 packaging/firewalld/dualmaster-vrrp.xml $(DESTDIR)$(FIREWALLDDIR)/dualmaster-vrrp.xml
 
 # make rpm: binary and source RPMs under build/rpm from the committed tree (git archive HEAD).
 # --nodeps: rpmbuild checks BuildRequires against the rpm database, which on Debian/Ubuntu (rpm

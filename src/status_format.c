@@ -350,7 +350,8 @@ int status_json(const struct dm_status *s, char *buf, size_t len)
 	status_buf_printf(&b, ",\"term\":{\"local\":%" PRId64 ",\"peer\":%" PRId64 ",\"holder\":",
 			  s->local_term, s->peer_term);
 	jstr_or_null(&b, s->term_holder);
-	status_buf_printf(&b, "},\"peer_refusing\":%s}", jbool(s->peer_refusing));
+	status_buf_printf(&b, "},\"peer_refusing\":%s,\"vip_restored\":%" PRIu64 "}", jbool(s->peer_refusing),
+			  s->vip_restored);
 	return status_buf_end(&b);
 }
 

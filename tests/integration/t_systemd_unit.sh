@@ -26,7 +26,6 @@ bad=$(systemd-analyze verify "$tmp/bad/dualmasterd.service" 2>&1)
 
 for want in 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=5s' 'ExecReload=/bin/kill -HUP $MAINPID' \
 	'Restart=on-failure' 'RuntimeDirectory=dualmaster' 'RuntimeDirectoryMode=0750' \
-	'LoadCredential=mysql-password:/etc/dualmaster/mysql.password' \
 	'AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN' 'CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN' \
 	'NoNewPrivileges=yes' 'ProtectSystem=strict' 'ProtectHome=yes' \
 	'RestrictAddressFamilies=AF_UNIX AF_INET AF_NETLINK AF_PACKET' \

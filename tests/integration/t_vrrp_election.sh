@@ -156,7 +156,7 @@ sampled two_writable_ms
 lab_start_dm node2
 dm_up node2
 check "restarted node2 removes its stale VIP" lab_wait_for "no VIP on node2" 10 no_vip_on node2
-check "node2 logged the stale VIP removal" grep -q "VIPs on .* at start (left by a previous run): removing" \
+check "node2 logged the stale VIP removal" grep -q "VIPs on .* at start (left by a previous run): removed" \
 	"$LAB_DIR/dm-node2.log"
 check "restarted node2 settles BACKUP" lab_wait_for "node2 BACKUP" 15 dm_settled node2 BACKUP
 check "VIP on node1 only" holder_is node1

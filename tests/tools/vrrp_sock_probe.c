@@ -14,11 +14,11 @@
 #include "vrrp_sock.h"
 
 /* Arguments are key=value: if= src= ver= vrid= int_ms= vip=(repeat) peer=(repeat) pass= as_v2=1
- * prio= count= gap_ms= timeout_ms= until=NAME:N,... (recv) ttl= loop=1 dst= (raw) accept=(repeat). */
+ * prio= count= gap_ms= timeout_ms= until=NAME:N,... (recv) ttl= loop=1 dst= spoof=1 (raw) accept=(repeat). */
 struct opts {
 	struct conf_vrrp c;
 	struct in_addr src, dst;
-	int prio, count, gap_ms, timeout_ms, ttl, loop;
+	int prio, count, gap_ms, timeout_ms, ttl, loop, spoof;
 	char until[256];
 };
 
@@ -90,6 +90,8 @@ static void parse(struct opts *o, int argc, char **argv)
 			snprintf(o->until, sizeof(o->until), "%s", v);
 		else if (!strcmp(k, "ttl"))
 			o->ttl = atoi(v);
+		else if (!strcmp(k, "spoof"))
+			o->spoof = atoi(v);
 		else if (!strcmp(k, "loop"))
 			o->loop = atoi(v);
 		else
@@ -229,6 +231,8 @@ static int do_raw(const struct opts *o, int ifindex)
 	    setsockopt(fd, IPPROTO_IP, IP_TTL, &o->ttl, sizeof(o->ttl)) < 0 ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &o->loop, sizeof(o->loop)) < 0 ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mif, sizeof(mif)) < 0 ||
+	    /* spoof=1: a source address this host does not have (a forged advert). */
+	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &o->spoof, sizeof(o->spoof)) < 0 ||
 	    bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0)
 		die(strerror(errno));
 	a.version = (uint8_t)o->c.version;

@@ -169,7 +169,7 @@ static void test_json_master(void **state)
 		",\"transitions_total\":2,\"transitions\":[{\"time\":\"2024-05-01T12:00:00Z\","
 		"\"from\":\"BACKUP\",\"to\":\"MASTER\",\"reason\":\"master down \\\"expired\\\"\"}],"
 		"\"divergence\":{\"text\":null,\"only_local\":0,\"only_peer\":0},"
-		"\"term\":{\"local\":3,\"peer\":3,\"holder\":\"db1\"},\"peer_refusing\":false}",
+		"\"term\":{\"local\":3,\"peer\":3,\"holder\":\"db1\"},\"peer_refusing\":false,\"vip_restored\":0}",
 	};
 	assert_ptr_equal(strstr(j, want[0]), j);
 	for (size_t i = 1; i < sizeof(want) / sizeof(want[0]); i++) {
