@@ -211,9 +211,10 @@ void node_publish(struct node *n)
 	node_status_fill(n);
 	if (status_line(&n->status, line, sizeof(line)) < 0)
 		return;
-	if (n->sup.first_round_done && strcmp(line, n->last_status_line) != 0) {
+	bool changed = strcmp(line, n->last_status_line) != 0;
+	if (n->sup.first_round_done && changed) {
 		notify_status(line);
 		snprintf(n->last_status_line, sizeof(n->last_status_line), "%s", line);
 	}
-	node_metrics_write(n);
+	node_metrics_write(n, changed);
 }

@@ -95,6 +95,6 @@ void node_submit_cmd(struct node *n, int which, const struct db_job *job);
 /* node_ctl.c: the control socket's commands. */
 void node_ctl_command(void *ud, struct ctl_client *cl, const char *line);
 void node_status_fill(struct node *n);
-void node_metrics_write(struct node *n);
+void node_metrics_write(struct node *n, bool changed);
 
 #endif

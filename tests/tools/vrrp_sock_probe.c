@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/ip.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,9 +232,10 @@ static int do_raw(const struct opts *o, int ifindex)
 	    setsockopt(fd, IPPROTO_IP, IP_TTL, &o->ttl, sizeof(o->ttl)) < 0 ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &o->loop, sizeof(o->loop)) < 0 ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mif, sizeof(mif)) < 0 ||
-	    /* spoof=1: a source address this host does not have (a forged advert). */
-	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &o->spoof, sizeof(o->spoof)) < 0 ||
-	    bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0)
+	    /* spoof=1: a source address this host does not have (a forged advert), so the probe writes
+	     * the IP header itself instead of binding to it. */
+	    setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &o->spoof, sizeof(o->spoof)) < 0 ||
+	    (!o->spoof && bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0))
 		die(strerror(errno));
 	a.version = (uint8_t)o->c.version;
 	a.vrid = (uint8_t)o->c.vrid;
@@ -244,9 +246,17 @@ static int do_raw(const struct opts *o, int ifindex)
 		a.addrs[i] = o->c.vips[i].addr;
 	a.src = o->src;
 	a.dst = o->dst;
-	int n = vrrp_pkt_encode(&a, o->c.v3_checksum_as_v2, buf, sizeof(buf));
+	size_t hl = o->spoof ? sizeof(struct iphdr) : 0;
+	int n = vrrp_pkt_encode(&a, o->c.v3_checksum_as_v2, buf + hl, sizeof(buf) - hl);
 	if (n < 0)
 		die("encode");
+	if (o->spoof) {
+		/* The kernel fills in the length, the id and the header checksum. */
+		struct iphdr ih = { .version = 4, .ihl = 5, .tos = 0xc0, .ttl = (uint8_t)o->ttl,
+				    .protocol = VRRP_PROTO, .saddr = o->src.s_addr, .daddr = o->dst.s_addr };
+		memcpy(buf, &ih, sizeof(ih));
+		n += (int)hl;
+	}
 	for (int i = 0; i < o->count; i++) {
 		if (i)
 			poll(NULL, 0, o->gap_ms);
