@@ -63,6 +63,22 @@ const char *fo_kind_name(enum fo_kind k)
 	}
 }
 
+const char *fo_fail_name(enum fo_fail e)
+{
+	switch (e) {
+	case FO_FAIL_NONE: return "ok";
+	case FO_FAIL_REFUSED: return "refused";
+	case FO_FAIL_PEER_ALIVE: return "peer_not_fenced";
+	case FO_FAIL_CATCHUP: return "catchup_timeout";
+	case FO_FAIL_WRITABLE: return "read_only_off_failed";
+	case FO_FAIL_CLAIM: return "vip_failed";
+	case FO_FAIL_READONLY: return "read_only_on_failed";
+	case FO_FAIL_PEER_BEHIND: return "peer_behind";
+	case FO_FAIL_ABORTED: return "aborted";
+	}
+	return "?";
+}
+
 bool fo_active(const struct failover *f)
 {
 	return f->kind != FO_KIND_NONE && f->step != FO_STEP_DONE && f->step != FO_STEP_FAILED;
@@ -248,6 +264,7 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 			if (!f->in.promote_stale)
 				return fail(f, FO_FAIL_CATCHUP, why, now_us);
 			add_note(f, "%s (promote_stale)", why);
+			f->stale = true;
 		}
 		return step_writable(f, now_us);
 	case FO_STEP_WRITABLE:
@@ -448,6 +465,7 @@ static struct fo_cmd timeout(struct failover *f, uint64_t now_us)
 	case FO_STEP_CATCHUP:
 		if (f->in.promote_stale) {
 			add_note(f, "%s", "catch-up timed out (promote_stale)");
+			f->stale = true;
 			return step_writable(f, now_us);
 		}
 		return fail(f, FO_FAIL_CATCHUP, "cannot catch up: relay log not applied in time", now_us);

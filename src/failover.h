@@ -102,6 +102,7 @@ struct failover {
 	bool aborting;
 	bool no_rollback;           /* switchover: never write-enable again (we are shutting down) */
 	bool term_written;
+	bool stale;                 /* promote_stale: write-enabled without the relay log applied */
 	bool ok;                    /* valid at FO_STEP_DONE/FAILED */
 	enum fo_fail fail;          /* valid at FO_STEP_FAILED */
 	char reason[512];           /* why it failed, or a summary of what happened */
@@ -111,6 +112,8 @@ struct failover {
 
 const char *fo_step_name(enum fo_step s);
 const char *fo_kind_name(enum fo_kind k);
+/* A short label for metrics: "ok" for FO_FAIL_NONE. */
+const char *fo_fail_name(enum fo_fail e);
 bool fo_active(const struct failover *f);
 
 /* Whether a takeover must not start although the master down timer ran out:

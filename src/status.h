@@ -19,6 +19,21 @@ struct status_transition {
 	char reason[192];
 };
 
+/* Sequences (takeover, step-down, switchover) by kind and result: result 0 is success, the others
+ * are failover.h's enum fo_fail values, named by status_fo_result_name(). */
+#define STATUS_FO_KINDS 4
+#define STATUS_FO_RESULTS 9
+#define STATUS_STATES 5
+
+struct status_fo_stats {
+	uint64_t runs[STATUS_FO_KINDS][STATUS_FO_RESULTS];
+	uint64_t duration_sum_us[STATUS_FO_KINDS];
+	uint64_t duration_last_us[STATUS_FO_KINDS];
+	uint64_t fence_done;          /* the peer's server answered and was fenced */
+	uint64_t fence_unreachable;   /* the fence could not reach it: taken as dead */
+	uint64_t catchup_stale;       /* promote_stale: write-enabled with relay log not applied */
+};
+
 struct dm_status {
 	char node_name[CONF_STR];
 	const char *state;        /* vrrp_state_name() */
@@ -44,6 +59,8 @@ struct dm_status {
 	bool isolated;
 	struct vrrp_counters counters;
 	uint64_t transitions_total;
+	uint64_t transitions_by[STATUS_STATES][STATUS_STATES]; /* [from][to], vrrp_fsm.h's order */
+	struct status_fo_stats fo_stats;
 	int n_transitions;        /* newest last */
 	struct status_transition transitions[STATUS_TRANSITIONS];
 	const char *divergence;   /* the latest meeting of two masters: verdict and GTID ranges on one

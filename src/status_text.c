@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "failover.h"
 #include "status_buf.h"
 #include "status_format.h"
 
@@ -312,12 +313,72 @@ static void prom_servers(struct status_buf *b, const struct dm_status *s)
 				name[i], d[i]->latency_us / 1000000, (int)(d[i]->latency_us % 1000000));
 }
 
+static void prom_us(struct status_buf *b, uint64_t us)
+{
+	status_buf_printf(b, "%" PRIu64 ".%06u\n", us / 1000000, (unsigned)(us % 1000000));
+}
+
+/* Sequences by kind and result, their durations (a summary without quantiles: _sum and _count), the
+ * fence's findings; every kind gets its series from the start so rate() has a zero to start from. */
+static void prom_sequences(struct status_buf *b, const struct status_fo_stats *st)
+{
+	static const enum fo_kind kinds[] = { FO_KIND_TAKEOVER, FO_KIND_STEPDOWN, FO_KIND_SWITCHOVER };
+
+	prom_head(b, "dualmaster_sequences_total", "counter",
+		  "Finished takeovers, step-downs and switchovers, by result (ok or why it failed).");
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (int r = 0; r < STATUS_FO_RESULTS; r++)
+			if (r == 0 || st->runs[kinds[k]][r])
+				status_buf_printf(b, "dualmaster_sequences_total{kind=\"%s\",result=\"%s\"} %" PRIu64 "\n",
+						  fo_kind_name(kinds[k]), fo_fail_name((enum fo_fail)r),
+						  st->runs[kinds[k]][r]);
+	prom_head(b, "dualmaster_sequence_duration_seconds", "summary",
+		  "Time from the start of a sequence to its end, whatever the result.");
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		uint64_t n = 0;
+		for (int r = 0; r < STATUS_FO_RESULTS; r++)
+			n += st->runs[kinds[k]][r];
+		status_buf_printf(b, "dualmaster_sequence_duration_seconds_sum{kind=\"%s\"} ", fo_kind_name(kinds[k]));
+		prom_us(b, st->duration_sum_us[kinds[k]]);
+		status_buf_printf(b, "dualmaster_sequence_duration_seconds_count{kind=\"%s\"} %" PRIu64 "\n",
+				  fo_kind_name(kinds[k]), n);
+	}
+	prom_head(b, "dualmaster_sequence_last_duration_seconds", "gauge",
+		  "Duration of the latest sequence of each kind (0 before the first).");
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		status_buf_printf(b, "dualmaster_sequence_last_duration_seconds{kind=\"%s\"} ", fo_kind_name(kinds[k]));
+		prom_us(b, st->duration_last_us[kinds[k]]);
+	}
+	prom_head(b, "dualmaster_fence_total", "counter",
+		  "Takeover fences of the old master: fenced, or its server unreachable and taken as dead.");
+	status_buf_printf(b, "dualmaster_fence_total{outcome=\"fenced\"} %" PRIu64 "\n", st->fence_done);
+	status_buf_printf(b, "dualmaster_fence_total{outcome=\"unreachable\"} %" PRIu64 "\n", st->fence_unreachable);
+	prom_counter(b, "dualmaster_promoted_stale_total",
+		     "Takeovers that write-enabled with the relay log not applied (promote_stale).", st->catchup_stale);
+}
+
+static void prom_transitions(struct status_buf *b, const struct dm_status *s)
+{
+	prom_head(b, "dualmaster_state_transitions_total", "counter", "VRRP state transitions by from and to.");
+	for (int f = 0; f < STATUS_STATES; f++)
+		for (int t = 0; t < STATUS_STATES; t++)
+			if (s->transitions_by[f][t])
+				status_buf_printf(b, "dualmaster_state_transitions_total{from=\"%s\",to=\"%s\"} %" PRIu64 "\n",
+						  prom_states[f], prom_states[t], s->transitions_by[f][t]);
+	if (s->n_transitions > 0)
+		prom_gauge(b, "dualmaster_last_transition_timestamp_seconds",
+			   "When the latest state transition happened (seconds since the epoch).",
+			   s->transitions[s->n_transitions - 1].when_s);
+}
+
 int status_prometheus(const struct dm_status *s, char *buf, size_t len)
 {
 	struct status_buf b;
 	const struct vrrp_counters *c = &s->counters;
 
 	status_buf_init(&b, buf, len);
+	prom_head(&b, "dualmaster_build_info", "gauge", "Always 1; the version in a label.");
+	status_buf_printf(&b, "dualmaster_build_info{version=\"%s\"} 1\n", DM_VERSION);
 	prom_state(&b, s);
 	prom_gauge(&b, "dualmaster_priority", "Effective VRRP priority (0 when not eligible).", s->priority);
 	prom_gauge(&b, "dualmaster_base_priority", "Configured VRRP priority.", s->base_priority);
@@ -326,6 +387,8 @@ int status_prometheus(const struct dm_status *s, char *buf, size_t len)
 		   (int64_t)(s->in_state_ms / 1000));
 	prom_servers(&b, s);
 	prom_counter(&b, "dualmaster_transitions_total", "VRRP state transitions.", s->transitions_total);
+	prom_transitions(&b, s);
+	prom_sequences(&b, &s->fo_stats);
 	prom_counter(&b, "dualmaster_vrrp_adverts_sent_total", "Adverts sent.", c->sent);
 	prom_counter(&b, "dualmaster_vrrp_send_errors_total", "Adverts that could not be sent.",
 		     c->send_errors);

@@ -82,10 +82,32 @@ static void switchover_finished(struct sup *s, uint64_t now)
 		sup_post_priority(s, now);
 }
 
+_Static_assert(FO_KIND_SWITCHOVER < STATUS_FO_KINDS && FO_FAIL_ABORTED < STATUS_FO_RESULTS,
+	       "status_fo_stats too small for failover.h's enums");
+_Static_assert(VRRP_STATE_MAX == STATUS_STATES, "status transitions_by sized by vrrp_fsm.h's states");
+
+/* The metrics' view of a finished sequence: how it ended, how long it took, what the fence found. */
+static void count_sequence(struct status_fo_stats *st, const struct failover *f, uint64_t now)
+{
+	uint64_t took = now > f->started_us ? now - f->started_us : 0;
+
+	st->runs[f->kind][f->ok ? 0 : f->fail]++;
+	st->duration_sum_us[f->kind] += took;
+	st->duration_last_us[f->kind] = took;
+	if (f->kind == FO_KIND_TAKEOVER && f->peer_dead)
+		st->fence_unreachable++;
+	else if (f->kind == FO_KIND_TAKEOVER && f->fenced)
+		st->fence_done++;
+	if (f->stale)
+		st->catchup_stale++;
+}
+
 static void fo_finished(struct sup *s, uint64_t now)
 {
 	const struct failover *f = &s->fo;
 	const char *why = f->reason[0] ? f->reason : (f->ok ? "done" : "failed");
+
+	count_sequence(&s->fo_stats, f, now);
 
 	if (f->note[0])
 		sup_say(s, LOG_WARNING, "%s: %s", fo_kind_name(f->kind), f->note);

@@ -119,6 +119,8 @@ static void record_transition(struct sup *s, enum vrrp_state from, enum vrrp_sta
 	snprintf(t->to, sizeof(t->to), "%s", vrrp_state_name(to));
 	snprintf(t->reason, sizeof(t->reason), "%s", why);
 	h->total++;
+	if (from < STATUS_STATES && to < STATUS_STATES)
+		s->transitions_by[from][to]++;
 	s->state_since_us = now;
 	/* Leaving INIT is the start, not an event hooks are for: a start-up that finds a real fault
 	 * says so after the first probe round (sup_inputs.c). */

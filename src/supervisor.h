@@ -169,6 +169,8 @@ struct sup {
 	char alert[192];
 	uint64_t state_since_us;
 	struct sup_transition_log hist;
+	uint64_t transitions_by[STATUS_STATES][STATUS_STATES];
+	struct status_fo_stats fo_stats;
 	bool refusing_said;          /* the peer refusing us was logged */
 	bool start_fault_said;       /* on_fault ran for a fault found at start-up */
 	/* The step being built (valid inside sup_step only). */

@@ -13,6 +13,8 @@ for c in mariadbd mariadb-install-db nft bridge python3 cc setpriv; do
 	command -v "$c" >/dev/null || { echo "needs $c"; exit 77; }
 done
 [ -x ./dualmasterd ] && [ -x ./dualmasterctl ] || { echo "dualmasterd not built (make)"; exit 1; }
+# Installed by make deps: missing, it is a failure, not a skip.
+/usr/bin/python3 -c "import prometheus_client" || { echo "FAIL: python3-prometheus-client missing (make deps)"; exit 1; }
 . tests/lab/lab.sh
 
 . tests/lab/lab_check.sh
@@ -279,6 +281,17 @@ check_eq "maintenance off: exit 0" 0 "$rc"
 check "maintenance off: node2 takes over" lab_wait_for "node2 master" 15 eval 'state_is node2 MASTER && vip_on node2 && writable node2'
 check "STATUS= changes to MASTER on the transition" lab_wait_for "STATUS MASTER" 5 notify_has $'STATUS=MASTER prio 100'
 check "metrics_file node2 rewritten: MASTER" lab_wait_for "metrics MASTER" 5 grep -qx 'dualmaster_state{state="MASTER"} 1' "$mf2"
+# The Prometheus client's own parser (Debian/EPEL package, hence the system python3) reads both
+# files; node2's shows the takeover it just did.
+prom() { /usr/bin/python3 tests/tools/prom_read.py "$@"; }
+for f in "$mf1" "$mf2"; do
+	check "metrics_file $(basename "$f"): parsed by prometheus_client" prom "$f"
+done
+check_eq "metrics node2: build_info" 1 "$(prom "$mf2" 'dualmaster_build_info{version}')"
+check "metrics node2: takeovers ok >= 1" [ "$(prom "$mf2" 'dualmaster_sequences_total{kind=takeover,result=ok}')" -ge 1 ]
+check "metrics node2: BACKUP -> TAKEOVER counted" [ "$(prom "$mf2" 'dualmaster_state_transitions_total{from=BACKUP,to=TAKEOVER}')" -ge 1 ]
+check "metrics node2: a takeover duration" [ "$(prom "$mf2" 'dualmaster_sequence_duration_seconds_count{kind=takeover}')" -ge 1 ]
+check "metrics node2: last transition time" [ "$(prom "$mf2" 'dualmaster_last_transition_timestamp_seconds')" -gt 1700000000 ]
 check "hook on_master ran on node2" lab_wait_for "node2 on_master" 5 hook_ran '^hook=master node=node2 state=MASTER vips=192.0.2.50/24 '
 
 # Restore: node1's server back, replication both ways, node1 an eligible BACKUP.

@@ -321,8 +321,24 @@ static void test_prometheus(void **state)
 	struct dm_status s;
 
 	fill_master(&s);
+	s.transitions_by[2][3] = 1; /* TAKEOVER -> MASTER */
+	s.fo_stats.runs[1][0] = 1;  /* one takeover, ok, in 1.5 s; one refused */
+	s.fo_stats.runs[1][1] = 1;
+	s.fo_stats.duration_sum_us[1] = 1500000;
+	s.fo_stats.duration_last_us[1] = 1250;
+	s.fo_stats.fence_done = 1;
 	char *m = fmt(status_prometheus, &s);
 	const char *want[] = {
+		"# TYPE dualmaster_build_info gauge\ndualmaster_build_info{version=\"" DM_VERSION "\"} 1\n",
+		"\ndualmaster_state_transitions_total{from=\"TAKEOVER\",to=\"MASTER\"} 1\n",
+		"\ndualmaster_sequences_total{kind=\"takeover\",result=\"ok\"} 1\n"
+		"dualmaster_sequences_total{kind=\"takeover\",result=\"refused\"} 1\n"
+		"dualmaster_sequences_total{kind=\"step-down\",result=\"ok\"} 0\n",
+		"# TYPE dualmaster_sequence_duration_seconds summary\n"
+		"dualmaster_sequence_duration_seconds_sum{kind=\"takeover\"} 1.500000\n"
+		"dualmaster_sequence_duration_seconds_count{kind=\"takeover\"} 2\n",
+		"\ndualmaster_sequence_last_duration_seconds{kind=\"takeover\"} 0.001250\n",
+		"\ndualmaster_fence_total{outcome=\"fenced\"} 1\ndualmaster_fence_total{outcome=\"unreachable\"} 0\n",
 		"# HELP dualmaster_state VRRP state: 1 for the current state, 0 for the others.\n"
 		"# TYPE dualmaster_state gauge\n"
 		"dualmaster_state{state=\"INIT\"} 0\ndualmaster_state{state=\"BACKUP\"} 0\n"
@@ -359,6 +375,11 @@ static void test_prometheus(void **state)
 		assert_true(n < sizeof(name) - 8);
 		snprintf(name, sizeof(name), "# TYPE %.*s ", (int)n, p);
 		char *type = strstr(m, name);
+		/* A summary's samples are <family>_sum and <family>_count. */
+		if (!type && n > 4 && !strncmp(p + n - 4, "_sum", 4))
+			snprintf(name, sizeof(name), "# TYPE %.*s summary", (int)n - 4, p), type = strstr(m, name);
+		if (!type && n > 6 && !strncmp(p + n - 6, "_count", 6))
+			snprintf(name, sizeof(name), "# TYPE %.*s summary", (int)n - 6, p), type = strstr(m, name);
 		assert_non_null(type);
 		assert_true(type < p);
 	}

@@ -127,6 +127,13 @@ static void test_master_daemon_killed(void **st)
 	SAW(S, "DB(P,fence)", "DB(L,catchup)", "DB(L,set-writable)", "ADD_VIPS");
 	assert_int_equal(S->srv[SUP_PEER].read_only, 1);
 	assert_int_equal(S->two_writers_us, 0);
+	/* The metrics' view: one takeover, fenced, ok; BACKUP -> TAKEOVER -> MASTER counted. */
+	assert_int_equal(S->sup.fo_stats.runs[FO_KIND_TAKEOVER][FO_FAIL_NONE], 1);
+	assert_int_equal(S->sup.fo_stats.fence_done, 1);
+	assert_int_equal(S->sup.fo_stats.fence_unreachable, 0);
+	assert_true(S->sup.fo_stats.duration_last_us[FO_KIND_TAKEOVER] > 0);
+	assert_int_equal(S->sup.transitions_by[VRRP_STATE_BACKUP][VRRP_STATE_TAKEOVER], 1);
+	assert_int_equal(S->sup.transitions_by[VRRP_STATE_TAKEOVER][VRRP_STATE_MASTER], 1);
 }
 
 /* 5. failover-safety "Refused is alive": the master's daemon dies and its server refuses our login
@@ -183,6 +190,8 @@ static void test_fence_refused_stays_backup(void **st)
 	assert_string_equal(sim_state_name(S), "BACKUP");
 	NOT_SAW(S, "DB(L,set-writable)");
 	assert_true(sim_logged(S, "could not be fenced"));
+	assert_int_equal(S->sup.fo_stats.runs[FO_KIND_TAKEOVER][FO_FAIL_PEER_ALIVE], 1);
+	assert_int_equal(S->sup.fo_stats.runs[FO_KIND_TAKEOVER][FO_FAIL_NONE], 0);
 }
 
 /* 8. The master's host is cut off (no answer at all): the fence waits fence_answer_ms, not
