@@ -33,6 +33,13 @@ struct conf_mysql {
 	char password_credential[CONF_STR]; /* name under $CREDENTIALS_DIRECTORY */
 	/* Loaded at run time from one of the two above; never logged or printed. */
 	char password[CONF_PASSWORD_MAX];
+	/* TLS; paths "" = not used. ssl: TLS required, set by `ssl = true` or by any of the three paths
+	 * (a certificate configured but silently not used would be worse than a failed connect). */
+	bool ssl;
+	bool ssl_verify_server_cert; /* needs ssl_ca; the server's name or address must be in its cert */
+	char ssl_ca[CONF_STR];
+	char ssl_cert[CONF_STR];
+	char ssl_key[CONF_STR];
 };
 
 struct conf_vrrp {

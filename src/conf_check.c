@@ -154,6 +154,19 @@ static void check_mysql(const struct conf *c, const struct conf_lines *l, struct
 		snprintf(key, sizeof(key), "mysql %s", name);
 		conf_error(e, c->path, conf_line(l, key), "mysql %s: user required", name);
 	}
+	/* A client certificate is the pair: the server gets the certificate, we prove it with the key. */
+	if (!m->ssl_cert[0] != !m->ssl_key[0]) {
+		snprintf(key, sizeof(key), "mysql %s|%s", name, m->ssl_cert[0] ? "ssl_cert" : "ssl_key");
+		conf_error(e, c->path, conf_line(l, key), "mysql %s|%s: ssl_cert and ssl_key must be given together",
+			   name, m->ssl_cert[0] ? "ssl_cert" : "ssl_key");
+	}
+	/* Without a CA there is nothing to verify against: every connect would fail, and the peer,
+	 * alive, would look as if it refused us for good. */
+	if (m->ssl_verify_server_cert && !m->ssl_ca[0]) {
+		snprintf(key, sizeof(key), "mysql %s|ssl_verify_server_cert", name);
+		conf_error(e, c->path, conf_line(l, key), "%s: needs ssl_ca (the CA that signed the server's certificate)",
+			   key);
+	}
 }
 
 static void check_vrrp(const struct conf *c, const struct conf_lines *l, struct conf_errors *e)

@@ -47,6 +47,11 @@ static cfg_opt_t mysql_opts[] = {
 	CFG_STR("user", "", CFGF_NONE),
 	CFG_STR("password_file", "", CFGF_NONE),
 	CFG_STR("password_credential", "", CFGF_NONE),
+	CFG_BOOL("ssl", cfg_false, CFGF_NONE),
+	CFG_STR("ssl_ca", "", CFGF_NONE),
+	CFG_STR("ssl_cert", "", CFGF_NONE),
+	CFG_STR("ssl_key", "", CFGF_NONE),
+	CFG_BOOL("ssl_verify_server_cert", cfg_false, CFGF_NONE),
 	CFG_END()
 };
 
@@ -307,6 +312,33 @@ static void read_password_file(const char *path, const char *key, char *out, siz
 	close(fd);
 }
 
+/* A TLS file (ssl_ca, ssl_cert, ssl_key): checked now, so a typo fails `dualmasterd -t` instead of
+ * every connect at run time. Symlinks are fine (certificate stores are made of them). */
+static void check_tls_file(const char *path, const char *title, const char *name)
+{
+	struct stat st;
+	char key[64];
+	int fd;
+
+	if (!path[0])
+		return;
+	snprintf(key, sizeof(key), "mysql %s|%s", title, name);
+	int line = conf_line(ctx->lines, key);
+	if (path[0] != '/') {
+		conf_error(ctx->errs, ctx->path, line, "%s: \"%s\" is not an absolute path", key, path);
+		return;
+	}
+	/* O_NONBLOCK: a FIFO put there must not hang the loader; it fails the regular-file test. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		conf_error(ctx->errs, ctx->path, line, "%s: cannot open \"%s\": %s", key, path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		conf_error(ctx->errs, ctx->path, line, "%s: \"%s\" is not a regular file", key, path);
+	close(fd);
+}
+
 static void read_mysql(cfg_t *m, struct conf_mysql *out, const char *title)
 {
 	char key[64];
@@ -319,6 +351,14 @@ static void read_mysql(cfg_t *m, struct conf_mysql *out, const char *title)
 	copy_str(out->user, sizeof(out->user), m, "user");
 	copy_str(out->password_file, sizeof(out->password_file), m, "password_file");
 	copy_str(out->password_credential, sizeof(out->password_credential), m, "password_credential");
+	copy_str(out->ssl_ca, sizeof(out->ssl_ca), m, "ssl_ca");
+	copy_str(out->ssl_cert, sizeof(out->ssl_cert), m, "ssl_cert");
+	copy_str(out->ssl_key, sizeof(out->ssl_key), m, "ssl_key");
+	out->ssl_verify_server_cert = cfg_getbool(m, "ssl_verify_server_cert");
+	out->ssl = cfg_getbool(m, "ssl") || out->ssl_ca[0] || out->ssl_cert[0] || out->ssl_key[0];
+	check_tls_file(out->ssl_ca, title, "ssl_ca");
+	check_tls_file(out->ssl_cert, title, "ssl_cert");
+	check_tls_file(out->ssl_key, title, "ssl_key");
 
 	if (out->password_credential[0]) {
 		const char *dir = getenv("CREDENTIALS_DIRECTORY");

@@ -11,6 +11,7 @@ enum {
 	CR_UNKNOWN_HOST = 2005,
 	CR_SERVER_GONE_ERROR = 2006,
 	CR_SERVER_LOST = 2013,
+	CR_SSL_CONNECTION_ERROR = 2026, /* TLS handshake or server certificate verification failed */
 	CR_SERVER_LOST_EXTENDED = 2055,
 	ER_CON_COUNT_ERROR = 1040,
 	ER_DBACCESS_DENIED_ERROR = 1044,
@@ -83,6 +84,13 @@ enum db_err db_err_classify(unsigned mysql_errno, int os_errno, int64_t took_us,
 	case CR_SERVER_LOST:
 	case CR_SERVER_LOST_EXTENDED:
 		return slow ? DB_ERR_TIMEOUT : DB_ERR_LOST;
+	case CR_SSL_CONNECTION_ERROR:
+		/* The server answered TCP and its greeting, then we could not agree on TLS (its
+		 * certificate failed our check, it offers no TLS, it rejected ours): alive, may be
+		 * writable, and we can neither check nor fence it; refused like a login (failover-safety
+		 * "Refused is alive"). A handshake that ran into our read timeout is a hung server, as
+		 * any other silence after connect. */
+		return slow ? DB_ERR_TIMEOUT : DB_ERR_AUTH;
 	case ER_CON_COUNT_ERROR:
 	case ER_TOO_MANY_USER_CONNECTIONS:
 		return DB_ERR_BUSY;

@@ -13,7 +13,8 @@ enum db_err {
 	DB_ERR_UNREACHABLE, /* no answer at all: connect timed out, no route to the host */
 	DB_ERR_TIMEOUT,     /* connected, then silence until our read timeout: a hung server */
 	DB_ERR_LOST,        /* the connection broke mid-conversation: a crash or restart */
-	DB_ERR_AUTH,        /* the server answered and refused us: login, account lock, host block, grant */
+	DB_ERR_AUTH,        /* the server answered and refused us: login, account lock, host block, grant,
+			     * a TLS handshake or certificate check that failed */
 	DB_ERR_BUSY,        /* the server answered: too many connections */
 	DB_ERR_SERVER,      /* the server answered with another error (lock wait, syntax, ...) */
 	DB_ERR_CANCELED,    /* we cancelled the call */

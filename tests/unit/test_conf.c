@@ -1,4 +1,4 @@
-/* Config parsing and validation: the example file, every bad example's exact messages, password files. */
+/* Config parsing and validation: the example file, every bad example's exact messages, password and TLS files. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -221,6 +221,158 @@ static void test_hook_paths_checked(void **state)
 	}
 }
 
+/* Writes a config whose "mysql local" body is line 3 and whose "mysql peer" options start on line 6,
+ * one per line; returns its path. */
+static const char *conf_with_tls(const char *local, const char *const *peer)
+{
+	static char conf_path[128];
+	char text[4096];
+	int off;
+
+	snprintf(conf_path, sizeof(conf_path), "%s/tls.conf", tmpdir);
+	off = snprintf(text, sizeof(text),
+		       "node_name = \"db1\"\nvrrp { interface = \"eth0\" vips = {\"192.0.2.50/24\"} }\n"
+		       "mysql local { socket = \"/run/mysqld/mysqld.sock\" user = \"dm\" %s }\n"
+		       "mysql peer {\n  host = \"192.0.2.12\"\n", local);
+	for (; *peer; peer++)
+		off += snprintf(text + off, sizeof(text) - (size_t)off, "  %s\n", *peer);
+	snprintf(text + off, sizeof(text) - (size_t)off, "  user = \"dm\"\n}\n");
+	write_file(conf_path, text, 0644);
+	return conf_path;
+}
+
+/* Loads path, expects exactly one error, equal to "PATH:LINE: TEXT". */
+static void expect_one_error(const char *path, int line, const char *text)
+{
+	char want[512];
+	struct conf c;
+	struct conf_errors e = { 0 };
+
+	snprintf(want, sizeof(want), "%s:%d: %s", path, line, text);
+	assert_int_equal(conf_load(path, &c, &e), -1);
+	if (e.n != 1)
+		for (int i = 0; i < e.n; i++)
+			print_message("got: %s\n", e.msg[i]);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.msg[0], want);
+}
+
+static void test_tls_good(void **state)
+{
+	(void)state;
+	char ca[128], cert[128], key[128], l_ca[160], l_cert[160], l_key[160];
+	struct conf c;
+	struct conf_errors e = { 0 };
+
+	snprintf(ca, sizeof(ca), "%s/ca.pem", tmpdir);
+	snprintf(cert, sizeof(cert), "%s/client-cert.pem", tmpdir);
+	snprintf(key, sizeof(key), "%s/client-key.pem", tmpdir);
+	write_file(ca, "ca\n", 0644);
+	write_file(cert, "cert\n", 0644);
+	write_file(key, "key\n", 0600);
+	snprintf(l_ca, sizeof(l_ca), "ssl_ca = \"%s\"", ca);
+	snprintf(l_cert, sizeof(l_cert), "ssl_cert = \"%s\"", cert);
+	snprintf(l_key, sizeof(l_key), "ssl_key = \"%s\"", key);
+
+	const char *all[] = { l_ca, l_cert, l_key, "ssl_verify_server_cert = true", NULL };
+	const char *path = conf_with_tls("ssl = true", all);
+	assert_int_equal(conf_load(path, &c, &e), 0);
+	assert_true(c.peer.ssl);
+	assert_true(c.peer.ssl_verify_server_cert);
+	assert_string_equal(c.peer.ssl_ca, ca);
+	assert_string_equal(c.peer.ssl_cert, cert);
+	assert_string_equal(c.peer.ssl_key, key);
+	/* ssl = true alone: TLS required, the server's certificate not checked. */
+	assert_true(c.local.ssl);
+	assert_false(c.local.ssl_verify_server_cert);
+	assert_string_equal(c.local.ssl_ca, "");
+
+	/* A path alone requires TLS too: a configured CA must never be skipped silently. */
+	const char *ca_only[] = { l_ca, NULL };
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(conf_load(conf_with_tls("", ca_only), &c, &e), 0);
+	assert_true(c.peer.ssl);
+	assert_false(c.peer.ssl_verify_server_cert);
+	assert_false(c.local.ssl);
+
+	/* Defaults: no TLS at all. */
+	const char *none[] = { NULL };
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(conf_load(conf_with_tls("", none), &c, &e), 0);
+	assert_false(c.peer.ssl);
+	assert_false(c.peer.ssl_verify_server_cert);
+	assert_string_equal(c.peer.ssl_cert, "");
+}
+
+static void test_tls_bad(void **state)
+{
+	(void)state;
+	char ca[128], dir[128], fifo[128], gone[128], line[200], want[300];
+
+	snprintf(ca, sizeof(ca), "%s/ca.pem", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/certs", tmpdir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo.pem", tmpdir);
+	snprintf(gone, sizeof(gone), "%s/missing.pem", tmpdir);
+	write_file(ca, "ca\n", 0644);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+
+	const char *rel[] = { "ssl_verify_server_cert = false", "ssl_ca = \"certs/ca.pem\"", NULL };
+	expect_one_error(conf_with_tls("", rel), 7, "mysql peer|ssl_ca: \"certs/ca.pem\" is not an absolute path");
+
+	snprintf(line, sizeof(line), "ssl_key = \"%s\"", gone);
+	const char *missing[] = { line, NULL };
+	snprintf(want, sizeof(want), "mysql peer|ssl_key: cannot open \"%s\": No such file or directory", gone);
+	/* The file error, and the cross-field one: a key without its certificate. */
+	const char *path = conf_with_tls("", missing);
+	struct conf c;
+	struct conf_errors e = { 0 };
+	assert_int_equal(conf_load(path, &c, &e), -1);
+	assert_int_equal(e.n, 2);
+	char full[512];
+	snprintf(full, sizeof(full), "%s:6: %s", path, want);
+	assert_string_equal(e.msg[0], full);
+	snprintf(full, sizeof(full), "%s:6: mysql peer|ssl_key: ssl_cert and ssl_key must be given together",
+		 path);
+	assert_string_equal(e.msg[1], full);
+
+	snprintf(line, sizeof(line), "ssl_ca = \"%s\"", dir);
+	const char *isdir[] = { line, NULL };
+	snprintf(want, sizeof(want), "mysql peer|ssl_ca: \"%s\" is not a regular file", dir);
+	expect_one_error(conf_with_tls("", isdir), 6, want);
+
+	/* A FIFO must fail, not hang the loader waiting for a writer. */
+	snprintf(line, sizeof(line), "ssl_ca = \"%s\"", fifo);
+	const char *isfifo[] = { line, NULL };
+	snprintf(want, sizeof(want), "mysql peer|ssl_ca: \"%s\" is not a regular file", fifo);
+	expect_one_error(conf_with_tls("", isfifo), 6, want);
+
+	snprintf(line, sizeof(line), "ssl_cert = \"%s\"", ca);
+	const char *cert_only[] = { "ssl = true", line, NULL };
+	expect_one_error(conf_with_tls("", cert_only), 7,
+			 "mysql peer|ssl_cert: ssl_cert and ssl_key must be given together");
+
+	const char *verify_no_ca[] = { "ssl = true", "ssl_verify_server_cert = true", NULL };
+	expect_one_error(conf_with_tls("", verify_no_ca), 7,
+			 "mysql peer|ssl_verify_server_cert: needs ssl_ca (the CA that signed the server's certificate)");
+
+	/* The local section is checked the same way and named as such. */
+	const char *none[] = { NULL };
+	expect_one_error(conf_with_tls("ssl_verify_server_cert = true", none), 3,
+			 "mysql local|ssl_verify_server_cert: needs ssl_ca (the CA that signed the server's certificate)");
+
+	/* Unreadable for this process: only testable when permissions bind us (not as root). */
+	if (geteuid() != 0) {
+		char key[128];
+		snprintf(key, sizeof(key), "%s/key.pem", tmpdir);
+		write_file(key, "key\n", 0000);
+		snprintf(line, sizeof(line), "ssl_ca = \"%s\"", key);
+		const char *unreadable[] = { line, NULL };
+		snprintf(want, sizeof(want), "mysql peer|ssl_ca: cannot open \"%s\": Permission denied", key);
+		expect_one_error(conf_with_tls("", unreadable), 6, want);
+	}
+}
+
 static void test_comments_do_not_shift_lines(void **state)
 {
 	(void)state;
@@ -299,6 +451,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_password_credential, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_comments_do_not_shift_lines, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_hook_paths_checked, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_tls_good, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_tls_bad, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_parse_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
