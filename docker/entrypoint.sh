@@ -8,22 +8,41 @@ set -euo pipefail
 : "${DM_PASSWORD:?}" "${REPL_PASSWORD:?}"
 conf=/etc/dualmaster/dualmaster.conf
 sock=/run/mysqld/mysqld.sock
+# The repository's sql/ directory, installed by `make install` (Dockerfile): server settings,
+# replication set-up and the daemon's account come from these files unchanged, so the image runs
+# what sql/ documents and tests/integration exercises, not a copy that drifts.
+share=/usr/share/dualmaster/sql
 
-# Servers start read-only: only dualmasterd makes one writable, after fencing the other.
-cat >/etc/mysql/mariadb.conf.d/60-dualmaster.cnf <<CNF
+case $SERVER_ID in 1 | 2) ;; *) echo "SERVER_ID must be 1 or 2 (auto_increment_offset)" >&2; exit 1 ;; esac
+# The values land inside SQL string literals in the sql/ files.
+for v in "$DM_PASSWORD" "$REPL_PASSWORD" "$PEER_IP" "${DM_NETWORK:-}"; do
+	case $v in *"'"* | *\\*) echo "passwords and addresses must not contain ' or \\" >&2; exit 1 ;; esac
+done
+
+# subst FILE KEY=VALUE...: FILE with its {{KEY}} placeholders replaced (values taken literally).
+subst() {
+	local file=$1 kv key val script=()
+	shift
+	for kv in "$@"; do
+		key=${kv%%=*}
+		val=$(printf '%s' "${kv#*=}" | sed 's/[|&\\]/\\&/g')
+		script+=(-e "s|{{$key}}|$val|g")
+	done
+	sed "${script[@]}" "$file"
+}
+
+# Server settings: sql/server-mariadb.cnf as is (servers start read-only: only dualmasterd makes
+# one writable, after fencing the other), then the values it marks PER NODE. Later files win.
+install -m 0644 "$share/server-mariadb.cnf" /etc/mysql/mariadb.conf.d/60-dualmaster.cnf
+cat >/etc/mysql/mariadb.conf.d/61-dualmaster-node.cnf <<CNF
+# The PER NODE values of 60-dualmaster.cnf (sql/server-mariadb.cnf), from the container's environment.
 [mariadbd]
-bind-address = 0.0.0.0
-skip-name-resolve = ON
 server_id = ${SERVER_ID}
-log_bin = mariadb-bin
-log_slave_updates = ON
-binlog_format = ROW
-read_only = ON
-auto_increment_increment = 2
+gtid_domain_id = ${SERVER_ID}
 auto_increment_offset = ${SERVER_ID}
-rpl_semi_sync_master_enabled = ON
-rpl_semi_sync_slave_enabled = ON
-rpl_semi_sync_master_wait_point = AFTER_SYNC
+# Debian's 50-server.cnf binds to 127.0.0.1; the peer's replica and daemon, and the clients of the
+# VIP, come over the network.
+bind-address = 0.0.0.0
 CNF
 
 first=no
@@ -42,22 +61,15 @@ done
 mariadb-admin --socket="$sock" ping >/dev/null
 
 if [ "$first" = yes ]; then
-	# Accounts are made on each node and kept out of the binlog, so they never replicate.
-	mariadb --socket="$sock" <<SQL
-SET sql_log_bin = 0;
-CREATE USER 'repl'@'%' IDENTIFIED BY '${REPL_PASSWORD}';
-GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%';
-CREATE USER 'dualmaster'@'%' IDENTIFIED BY '${DM_PASSWORD}';
-CREATE USER 'dualmaster'@'localhost' IDENTIFIED BY '${DM_PASSWORD}';
-GRANT REPLICA MONITOR, BINLOG MONITOR, READ_ONLY ADMIN, PROCESS, CONNECTION ADMIN, RELOAD,
-      REPLICATION SLAVE ADMIN ON *.* TO 'dualmaster'@'%';
-GRANT REPLICA MONITOR, BINLOG MONITOR, READ_ONLY ADMIN, PROCESS, CONNECTION ADMIN, RELOAD,
-      REPLICATION SLAVE ADMIN ON *.* TO 'dualmaster'@'localhost';
-SET sql_log_bin = 1;
-CHANGE MASTER TO MASTER_HOST = '${PEER_IP}', MASTER_USER = 'repl', MASTER_PASSWORD = '${REPL_PASSWORD}',
-       MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1;
-START SLAVE;
-SQL
+	# Both files run on each node, as their headers describe: the replication account for the peer's
+	# address (kept out of the binlog) and replication from the peer; then the daemon's account and
+	# the term table, which replicate (every statement is IF NOT EXISTS or a GRANT, so the copy
+	# arriving from the peer changes nothing). The peer's daemon connects from PEER_IP; DM_NETWORK
+	# (e.g. 192.0.2.%) replaces it.
+	subst "$share/replication-setup.sql" PEER_HOST="$PEER_IP" REPL_PASSWORD="$REPL_PASSWORD" |
+		mariadb --socket="$sock"
+	subst "$share/monitor-user-mariadb.sql" DM_PASSWORD="$DM_PASSWORD" DM_NETWORK="${DM_NETWORK:-$PEER_IP}" |
+		mariadb --socket="$sock"
 fi
 
 install -d -m 0750 /etc/dualmaster /run/dualmaster
