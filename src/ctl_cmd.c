@@ -60,6 +60,8 @@ int ctl_cmd_parse(const char *line, size_t len, struct ctl_cmd *out, char *why, 
 		out->type = CTL_CMD_STATUS;
 	else if (n == 2 && strcmp(w[0], "status") == 0 && strcmp(w[1], "json") == 0)
 		out->type = CTL_CMD_STATUS_JSON;
+	else if (n == 2 && strcmp(w[0], "status") == 0 && strcmp(w[1], "verbose") == 0)
+		out->type = CTL_CMD_STATUS_VERBOSE;
 	else if (n == 1 && strcmp(w[0], "metrics") == 0)
 		out->type = CTL_CMD_METRICS;
 	else if (n == 2 && strcmp(w[0], "maintenance") == 0 && on_off(w[1], &out->on) == 0)
@@ -72,11 +74,11 @@ int ctl_cmd_parse(const char *line, size_t len, struct ctl_cmd *out, char *why, 
 		out->type = CTL_CMD_DEBUG;
 		snprintf(out->category, sizeof(out->category), "%.15s", w[1]);
 	} else {
-		snprintf(why, why_len, "unknown command \"%.64s\" (status [json], metrics, maintenance on|off, "
+		snprintf(why, why_len, "unknown command \"%.64s\" (status [json|verbose], metrics, maintenance on|off, "
 			 "switchover, reload, debug CAT on|off)", n > 0 ? w[0] : "");
 		return -1;
 	}
 	out->changes_state = out->type != CTL_CMD_STATUS && out->type != CTL_CMD_STATUS_JSON &&
-			     out->type != CTL_CMD_METRICS;
+			     out->type != CTL_CMD_STATUS_VERBOSE && out->type != CTL_CMD_METRICS;
 	return 0;
 }

@@ -6,7 +6,8 @@
 #include <stddef.h>
 
 enum ctl_cmd_type {
-	CTL_CMD_STATUS,      /* status */
+	CTL_CMD_STATUS,      /* status: both nodes in one table */
+	CTL_CMD_STATUS_VERBOSE, /* status verbose: this node in detail */
 	CTL_CMD_STATUS_JSON, /* status json */
 	CTL_CMD_METRICS,     /* metrics */
 	CTL_CMD_MAINTENANCE, /* maintenance on|off */

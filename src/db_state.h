@@ -79,6 +79,8 @@ struct db_state {
 	/* MySQL: */
 	char *gtid_executed;
 	int client_connections;     /* sessions that are not replication, system or ours */
+	int daemon_sessions;        /* our account's sessions from the server's own host (its node's
+				     * daemon); -1 unknown */
 	struct db_term term;
 };
 

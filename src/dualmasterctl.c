@@ -26,7 +26,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: dualmasterctl [-s SOCKET] [-t SECONDS] COMMAND\n"
 		   "commands:\n"
-		   "  status [--json]        state, priority, servers, VIPs (--json: one JSON object)\n"
+		   "  status [-v|--json]     both nodes in one table (-v: this node in detail,\n"
+		   "                         --json: one JSON object, schema in dualmasterctl(8))\n"
 		   "  maintenance on|off     stop/resume automatic moves\n"
 		   "  switchover             hand the master role to the peer, safely\n"
 		   "  reload                 re-read the configuration (same as SIGHUP)\n"
@@ -370,6 +371,8 @@ static const char *build_request(int argc, char **argv, char *req, size_t len, b
 	*raw = false;
 	if (strcmp(cmd, "status") == 0 && argc == 1)
 		return "status";
+	if (strcmp(cmd, "status") == 0 && argc == 2 && (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--verbose") == 0))
+		return "status verbose";
 	if (strcmp(cmd, "status") == 0 && argc == 2 && strcmp(argv[1], "--json") == 0) {
 		*raw = true;
 		return "status json";

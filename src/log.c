@@ -27,6 +27,16 @@ void log_init(const char *ident, bool verbose)
 	lg.debug = verbose ? LOG_CAT_ALL : 0;
 }
 
+bool log_to_journal(void)
+{
+	return lg.journal;
+}
+
+const char *log_ident(void)
+{
+	return lg.ident;
+}
+
 void log_set_debug(unsigned cats, bool on)
 {
 	if (on)
@@ -57,7 +67,7 @@ unsigned log_cat_parse(const char *name)
 
 /* Text from servers and clients (Last_SQL_Error holds application queries) may carry anything: a
  * newline would forge a log line, an escape sequence would reach a terminal. */
-static void escape(char *dst, size_t len, const char *src)
+void log_escape(char *dst, size_t len, const char *src)
 {
 	size_t o = 0;
 
@@ -140,7 +150,7 @@ static void vlog(int prio, const char *fmt, va_list ap, const char *suffix)
 	uint64_t held = 0;
 
 	vsnprintf(raw, sizeof(raw), fmt, ap);
-	escape(msg, sizeof(msg) - 64, raw);
+	log_escape(msg, sizeof(msg) - 64, raw);
 	if ((prio == LOG_WARNING || prio == LOG_ERR) && !rl_allow(msg, &held))
 		return;
 	if (held)

@@ -6,6 +6,7 @@
 #define DM_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Debug categories, switchable at run time (dualmasterctl debug CAT on|off). */
 enum log_cat {
@@ -21,6 +22,11 @@ enum log_cat {
 void log_init(const char *ident, bool verbose);
 void log_set_debug(unsigned cats, bool on);
 unsigned log_debug_cats(void);
+/* Whether stderr goes to journald (log_journal.c then sends entries with fields). */
+bool log_to_journal(void);
+const char *log_ident(void);
+/* Control characters as \n, \t, \xNN; always terminated, cut to len. */
+void log_escape(char *dst, size_t len, const char *src);
 /* Parses "proto", "pkt", "netlink", "mysql", "ctl" or "all"; 0 when unknown. */
 unsigned log_cat_parse(const char *name);
 

@@ -73,11 +73,12 @@ static void probe_vars_row(struct db_worker *w, struct db_state *st, MYSQL_ROW v
 
 static int probe_sql(struct db_worker *w, char *buf, size_t len)
 {
-	char filter[768];
+	char filter[768], user[2 * CONF_STR + 1];
 	int n;
 
 	if (dbw_client_filter(w, filter, sizeof(filter)))
 		return -ENOSPC;
+	mysql_real_escape_string(w->h, user, w->conf.user, strlen(w->conf.user));
 	/* One round trip: the statement that may be refused (SHOW REPLICA on MySQL < 8.0.22) comes
 	 * last, so an error there loses nothing before it. */
 	n = snprintf(buf, len,
@@ -92,17 +93,22 @@ static int probe_sql(struct db_worker *w, char *buf, size_t len)
 		     " 'Rpl_semi_sync_source_status', 'Rpl_semi_sync_replica_status',"
 		     " 'Rpl_semi_sync_source_clients');"
 		     "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE %s;"
+		     /* Sessions of our account from the server's own host: the other node's daemon
+		      * (a backup sends no adverts, so this is how its master sees it alive). */
+		     "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '%s'"
+		     " AND ID <> CONNECTION_ID() AND (HOST = 'localhost' OR HOST LIKE 'localhost:%%'"
+		     " OR HOST LIKE '127.0.0.1:%%' OR HOST LIKE '::1:%%');"
 		     "%s%s",
 		     w->flavor == DB_FLAVOR_MARIADB
 			     ? "SELECT @@version, @@global.server_id, @@global.read_only,"
 			       " @@global.gtid_binlog_pos, @@global.gtid_current_pos, @@global.gtid_slave_pos"
 			     : "SELECT @@version, @@global.server_id, @@global.read_only,"
 			       " @@global.super_read_only, @@global.gtid_executed",
-		     filter, dbw_repl_sql(w), w->no_term_table ? "" : ";" DBW_TERM_SELECT);
+		     filter, user, dbw_repl_sql(w), w->no_term_table ? "" : ";" DBW_TERM_SELECT);
 	return n > 0 && (size_t)n < len ? 0 : -ENOSPC;
 }
 
-enum { PQ_VARS, PQ_SEMI_VARS, PQ_SEMI_STATUS, PQ_CLIENTS, PQ_REPL, PQ_TERM };
+enum { PQ_VARS, PQ_SEMI_VARS, PQ_SEMI_STATUS, PQ_CLIENTS, PQ_DAEMON, PQ_REPL, PQ_TERM };
 
 static int probe_result(struct db_worker *w, struct db_result *r, int idx, MYSQL_RES *res)
 {
@@ -124,6 +130,8 @@ static int probe_result(struct db_worker *w, struct db_result *r, int idx, MYSQL
 			semisync_set(&st->semisync, row[0], row[1]);
 		else if (idx == PQ_CLIENTS && row[0])
 			st->client_connections = (int)strtol(row[0], NULL, 10);
+		else if (idx == PQ_DAEMON && row[0])
+			st->daemon_sessions = (int)strtol(row[0], NULL, 10);
 	}
 	mysql_free_result(res);
 	return 0;
@@ -132,7 +140,7 @@ static int probe_result(struct db_worker *w, struct db_result *r, int idx, MYSQL
 /* Fills r->state from one batched round trip. */
 static int probe_fill(struct db_worker *w, struct db_result *r)
 {
-	char sql[3072];
+	char sql[4096];
 	int rc, more;
 
 	r->state.reachable = true;
@@ -181,6 +189,7 @@ static void state_defaults(struct db_state *st)
 	st->super_read_only = -1;
 	st->server_id = -1;
 	st->client_connections = -1;
+	st->daemon_sessions = -1;
 	st->repl.lag_s = -1;
 	st->semisync = (struct semisync_state){ .master_enabled = -1, .master_status = -1, .slave_enabled = -1,
 						.slave_status = -1, .master_clients = -1 };

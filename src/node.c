@@ -14,6 +14,7 @@
 #include "garp.h"
 #include "hooks.h"
 #include "log.h"
+#include "log_journal.h"
 #include "mysql_probe.h"
 #include "notify.h"
 #include "status_format.h"
@@ -144,7 +145,15 @@ static bool run_action(struct node *n, const struct sup_action *a, struct sup_ev
 		run_hook(n, a->state, a->text);
 		return false;
 	case SUP_ACT_LOG:
-		say(a->level, a->text);
+		if (a->event == SUP_LOG_PLAIN)
+			say(a->level, a->text);
+		else
+			log_event(a->level,
+				  a->event == SUP_LOG_TRANSITION	? LOG_EVENT_TRANSITION
+				  : a->event == SUP_LOG_SEQUENCE_OK ? LOG_EVENT_SEQUENCE_OK
+								    : LOG_EVENT_SEQUENCE_FAILED,
+				  a->text, vrrp_state_name(a->state),
+				  a->event == SUP_LOG_TRANSITION ? vrrp_state_name(a->from) : "", a->why);
 		return false;
 	case SUP_ACT_REPLY:
 		reply(n, a);

@@ -107,7 +107,8 @@ static void reply_status(struct node *n, struct ctl_client *cl, enum ctl_cmd_typ
 {
 	int (*fmt)(const struct dm_status *, char *, size_t) = type == CTL_CMD_METRICS ? status_prometheus
 							       : type == CTL_CMD_STATUS_JSON ? status_json
-											     : status_text;
+							       : type == CTL_CMD_STATUS_VERBOSE ? status_text
+											     : status_table;
 	char *buf = NULL;
 	int rc = -1;
 
@@ -143,6 +144,7 @@ void node_ctl_command(void *ud, struct ctl_client *cl, const char *line)
 	}
 	switch (cmd.type) {
 	case CTL_CMD_STATUS:
+	case CTL_CMD_STATUS_VERBOSE:
 	case CTL_CMD_STATUS_JSON:
 	case CTL_CMD_METRICS:
 		reply_status(n, cl, cmd.type);

@@ -36,6 +36,7 @@ struct status_fo_stats {
 
 struct dm_status {
 	char node_name[CONF_STR];
+	char peer_name[CONF_STR];  /* the peer's server as configured (host or socket) */
 	const char *state;        /* vrrp_state_name() */
 	uint64_t in_state_ms;
 	int base_priority;

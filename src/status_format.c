@@ -233,7 +233,8 @@ static void json_server(struct status_buf *b, const struct db_state *d, const st
 			  jtri(d->read_only), jtri(d->super_read_only));
 	status_buf_printf(b, ",\"latency_ms\":%" PRId64 ".%03d", d->latency_us / 1000,
 			  (int)(d->latency_us % 1000));
-	status_buf_printf(b, ",\"client_connections\":%d", d->client_connections);
+	status_buf_printf(b, ",\"client_connections\":%d,\"daemon_sessions\":%d", d->client_connections,
+			  d->daemon_sessions);
 	if (repl)
 		status_buf_printf(b, ",\"io\":\"%s\",\"sql\":\"%s\"", status_io_word(r->io),
 				  r->sql_running ? "Yes" : "No");
@@ -322,8 +323,10 @@ int status_json(const struct dm_status *s, char *buf, size_t len)
 	struct status_buf b;
 
 	status_buf_init(&b, buf, len);
-	status_buf_puts(&b, "{\"node\":");
+	status_buf_printf(&b, "{\"schema\":%d,\"node\":", STATUS_JSON_SCHEMA);
 	jstr(&b, s->node_name);
+	status_buf_puts(&b, ",\"peer_name\":");
+	jstr(&b, s->peer_name);
 	status_buf_puts(&b, ",\"state\":");
 	jstr(&b, s->state ? s->state : "");
 	status_buf_printf(&b,

@@ -170,6 +170,8 @@ static void text_counters(struct status_buf *b, const struct vrrp_counters *c)
 		c->ignored_self, c->ignored_not_peer, c->addr_mismatch);
 }
 
+static void text_alerts(struct status_buf *b, const struct dm_status *s);
+
 static void text_head(struct status_buf *b, const struct dm_status *s)
 {
 	char dur[32], vips[CONF_MAX_VIPS * 24] = "none";
@@ -189,6 +191,12 @@ static void text_head(struct status_buf *b, const struct dm_status *s)
 				      s->vips[i].prefixlen);
 	}
 	tx_line(b, 0, "vip: %s %s", vips, s->vip_held ? "held" : "not held");
+	text_alerts(b, s);
+}
+
+/* What needs attention, in both views. */
+static void text_alerts(struct status_buf *b, const struct dm_status *s)
+{
 	if (s->maintenance)
 		tx_line(b, 0, "MAINTENANCE: automatic moves off");
 	if (s->frozen)
@@ -199,6 +207,119 @@ static void text_head(struct status_buf *b, const struct dm_status *s)
 		tx_line(b, 0, "ALERT: %s", s->alert);
 	if (s->takeover_step[0])
 		tx_line(b, 0, "takeover: %s", s->takeover_step);
+}
+
+/* The table's footer: the VIPs, eligibility when it is refused, then the alerts. */
+static void text_flags(struct status_buf *b, const struct dm_status *s)
+{
+	char vips[CONF_MAX_VIPS * 24] = "none";
+	size_t n = 0;
+
+	for (int i = 0; i < s->n_vips && i < CONF_MAX_VIPS; i++) {
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &s->vips[i].addr, a, sizeof(a));
+		n += (size_t)snprintf(vips + n, sizeof(vips) - n, "%s%s/%d", i ? ", " : "", a,
+				      s->vips[i].prefixlen);
+	}
+	tx_line(b, 0, "vip: %s %s", vips, s->vip_held ? "held by this node" : "not held here");
+	if (!s->eligible)
+		tx_line(b, 0, "not eligible: %s", s->reason);
+	text_alerts(b, s);
+}
+
+/* The GTID position a table cell shows: MariaDB's binlog position, MySQL's executed set; cut to
+ * the cell with "..." (status -v prints them whole). */
+static void cell_gtid(const struct db_state *d, char *out, size_t len)
+{
+	const char *g = d->gtid_binlog_pos && d->gtid_binlog_pos[0] ? d->gtid_binlog_pos
+			: d->gtid_executed && d->gtid_executed[0] ? d->gtid_executed : "-";
+	if (!d->reachable)
+		g = "?";
+	if (strlen(g) < len)
+		snprintf(out, len, "%s", g);
+	else
+		snprintf(out, len, "%.*s...", (int)len - 4, g);
+}
+
+/* At most 7 characters: a table cell. */
+static void fmt_short(uint64_t s, char *out, size_t len)
+{
+	if (s < 60)
+		snprintf(out, len, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(out, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
+	else
+		snprintf(out, len, "%" PRIu64 "d", s / 86400);
+}
+
+static void cell_repl(const struct db_state *d, char *io_sql, size_t il, char *lag, size_t ll)
+{
+	const struct repl_status *r = &d->repl;
+
+	if (!d->reachable) {
+		snprintf(io_sql, il, "?");
+		snprintf(lag, ll, "?");
+	} else if (r->io == REPL_IO_NONE) {
+		snprintf(io_sql, il, "-");
+		snprintf(lag, ll, "-");
+	} else {
+		snprintf(io_sql, il, "%.3s/%s", status_io_word(r->io), r->sql_running ? "Yes" : "No");
+		if (r->lag_s >= 0)
+			fmt_short((uint64_t)r->lag_s, lag, ll);
+		else
+			snprintf(lag, ll, "?");
+	}
+}
+
+#define TABLE_ROW "%-15s %-8s %4s %-3s %-7s %5s %-15s %-7s %s\n"
+
+static void table_row(struct status_buf *b, const char *name, const char *role, const char *prio,
+		      const struct db_state *d, const char *daemon, const char *since)
+{
+	char gtid[16], io_sql[16], lag[24], n[16];
+
+	cell_gtid(d, gtid, sizeof(gtid));
+	cell_repl(d, io_sql, sizeof(io_sql), lag, sizeof(lag));
+	snprintf(n, sizeof(n), "%s", name);
+	status_buf_printf(b, TABLE_ROW, n, role, prio, d->reachable ? onoff(d->read_only) : "?", io_sql, lag,
+			  gtid, daemon, since);
+}
+
+/* The peer as this node knows it: a BACKUP hears its master's adverts; a master hears nothing from
+ * a backup, and sees its daemon by the sessions it holds on its own server. */
+static void peer_view(const struct dm_status *s, const char **role, const char **daemon)
+{
+	bool we_master = s->state && strcmp(s->state, "MASTER") == 0;
+	bool heard = !we_master && s->master_addr[0] && s->counters.received > 0;
+
+	*role = heard ? "MASTER" : !s->peer.reachable ? "?" : s->peer.read_only == 1 ? "standby" : "WRITABLE";
+	if (heard)
+		*daemon = "adverts";
+	else if (!s->peer.reachable || s->peer.daemon_sessions < 0)
+		*daemon = "?";
+	else
+		*daemon = s->peer.daemon_sessions > 0 ? "session" : "none";
+}
+
+int status_table(const struct dm_status *s, char *buf, size_t len)
+{
+	struct status_buf b;
+	char dur[32], prio[8], me[CONF_STR + 8];
+	const char *peer_role, *peer_daemon;
+
+	status_buf_init(&b, buf, len);
+	fmt_short(s->in_state_ms / 1000, dur, sizeof(dur));
+	snprintf(prio, sizeof(prio), "%d", s->priority);
+	snprintf(me, sizeof(me), "%.14s*", s->node_name[0] ? s->node_name : "this");
+	peer_view(s, &peer_role, &peer_daemon);
+	status_buf_printf(&b, TABLE_ROW, "NODE", "ROLE", "PRIO", "RO", "IO/SQL", "LAG", "GTID", "DAEMON", "SINCE");
+	table_row(&b, me, s->state ? s->state : "?", prio, &s->local, "this", dur);
+	table_row(&b, s->peer_name[0] ? s->peer_name : "peer", peer_role, "-", &s->peer, peer_daemon, "-");
+	status_buf_puts(&b, "(* this node; the peer as this node sees it. status -v: everything)\n");
+	text_flags(&b, s);
+	return status_buf_end(&b);
 }
 
 int status_text(const struct dm_status *s, char *buf, size_t len)

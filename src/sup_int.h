@@ -11,6 +11,9 @@
 struct sup_action *sup_emit(struct sup *s, enum sup_act_type t);
 /* Appends one log line action (syslog level). */
 void sup_say(struct sup *s, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same, for a line with journald fields: from -> to (or the state now) and the reason alone. */
+void sup_say_event(struct sup *s, int level, enum sup_log_event ev, enum vrrp_state from, enum vrrp_state to,
+		   const char *why, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 /* Appends a job for target's command worker; assigns an id when job.id is 0; returns the id. */
 uint64_t sup_submit(struct sup *s, int target, struct db_job job);
 /* Feeds the VRRP state machine now, or right after the event being handled (never nested). */

@@ -71,7 +71,10 @@ static void switchover_finished(struct sup *s, uint64_t now)
 		/* The peer applied everything: resign so it takes over after Skew_Time. */
 		struct vrrp_event ev = { .type = VRRP_EV_RELINQUISH };
 		sup_fsm_post(s, &ev, now);
-		sup_reply(s, "peer caught up; sent priority 0, peer takes over", true, true);
+		sup_reply(s, "peer caught up; sent priority 0, waiting for the peer to take over", false, true);
+		s->handover_waiting = true;
+		s->handover_adverts = 0;
+		s->handover_deadline_us = s->handover_until_us;
 	} else {
 		sup_reply(s, f->reason[0] ? f->reason : "failed", true, false);
 	}
@@ -114,10 +117,11 @@ static void fo_finished(struct sup *s, uint64_t now)
 	/* Failover-safety 5: after any error in a transition a node is BACKUP and read-only; a
 	 * read_only ON that failed (server busy, commits stuck) is tried again (rule_enforce_readonly). */
 	if (f->ok)
-		sup_say(s, LOG_NOTICE, "%s finished: %s", fo_kind_name(f->kind), why);
+		sup_say_event(s, LOG_NOTICE, SUP_LOG_SEQUENCE_OK, s->fsm.state, s->fsm.state, why, "%s finished: %s",
+			      fo_kind_name(f->kind), why);
 	else
-		sup_say(s, f->fail == FO_FAIL_REFUSED ? LOG_WARNING : LOG_ERR, "%s failed: %s",
-			fo_kind_name(f->kind), why);
+		sup_say_event(s, f->fail == FO_FAIL_REFUSED ? LOG_WARNING : LOG_ERR, SUP_LOG_SEQUENCE_FAILED,
+			      s->fsm.state, s->fsm.state, why, "%s failed: %s", fo_kind_name(f->kind), why);
 	if (f->kind == FO_KIND_TAKEOVER)
 		takeover_finished(s, now);
 	else if (f->kind == FO_KIND_SWITCHOVER)

@@ -11,6 +11,8 @@ void sup_status(const struct sup *s, uint64_t now, struct dm_status *st)
 	const struct db_state *l = &s->srv[SUP_LOCAL].state, *p = &s->srv[SUP_PEER].state;
 
 	snprintf(st->node_name, sizeof(st->node_name), "%s", s->conf.node_name);
+	snprintf(st->peer_name, sizeof(st->peer_name), "%s",
+		 s->conf.peer.host[0] ? s->conf.peer.host : s->conf.peer.socket);
 	st->state = vrrp_state_name(s->fsm.state);
 	st->in_state_ms = (now - s->state_since_us) / 1000;
 	st->base_priority = s->conf.vrrp.priority;

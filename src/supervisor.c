@@ -47,6 +47,24 @@ void sup_say(struct sup *s, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sup_say_event(struct sup *s, int level, enum sup_log_event ev, enum vrrp_state from, enum vrrp_state to,
+		   const char *why, const char *fmt, ...)
+{
+	struct sup_action *a = sup_emit(s, SUP_ACT_LOG);
+	va_list ap;
+
+	if (!a)
+		return;
+	a->level = level;
+	a->event = ev;
+	a->from = from;
+	a->state = to;
+	snprintf(a->why, sizeof(a->why), "%s", why);
+	va_start(ap, fmt);
+	vsnprintf(a->text, sizeof(a->text), fmt, ap);
+	va_end(ap);
+}
+
 void sup_reply(struct sup *s, const char *text, bool final, bool ok)
 {
 	struct sup_action *a;
@@ -103,12 +121,15 @@ void sup_vips(struct sup *s, bool add)
 
 /* ---- the state machine ---- */
 
+static void handover_failed(struct sup *s, const char *why);
+
 static void record_transition(struct sup *s, enum vrrp_state from, enum vrrp_state to, const char *why,
 			      uint64_t now)
 {
 	struct sup_transition_log *h = &s->hist;
 
-	sup_say(s, LOG_NOTICE, "%s -> %s: %s", vrrp_state_name(from), vrrp_state_name(to), why);
+	sup_say_event(s, LOG_NOTICE, SUP_LOG_TRANSITION, from, to, why, "%s -> %s: %s", vrrp_state_name(from),
+		      vrrp_state_name(to), why);
 	if (h->n == STATUS_TRANSITIONS) {
 		memmove(&h->t[0], &h->t[1], sizeof(h->t[0]) * (STATUS_TRANSITIONS - 1));
 		h->n--;
@@ -126,6 +147,8 @@ static void record_transition(struct sup *s, enum vrrp_state from, enum vrrp_sta
 	 * says so after the first probe round (sup_inputs.c). */
 	if (from != VRRP_STATE_INIT)
 		sup_hook(s, to, why);
+	if (to == VRRP_STATE_MASTER && s->handover_waiting)
+		handover_failed(s, "the peer did not take over: this node is master again");
 }
 
 void sup_hook(struct sup *s, enum vrrp_state to, const char *why)
@@ -153,9 +176,13 @@ static void fsm_actions(struct sup *s, const struct vrrp_fsm_out *o, uint64_t no
 			sup_vips(s, false);
 	}
 	if (o->actions & VRRP_ACT_START_TAKEOVER) {
+		/* A master was heard: it is silent now, or it resigned (the FSM forgets a resigning
+		 * master's address). Either way its server is fenced, not feared: after a resign our last
+		 * probe may still show the read_only=OFF it had a moment ago (a switchover sets read_only
+		 * ON just before the priority 0), and refusing then would hand the role back. */
+		bool heard = s->fsm.master_addr.s_addr != 0 || s->peer_resigned;
 		s->peer_resigned = false;
-		/* A resign or a FAULT peer is not "adverts lost"; a silent master is. */
-		sup_start_sequence(s, FO_KIND_TAKEOVER, s->fsm.master_addr.s_addr != 0, now);
+		sup_start_sequence(s, FO_KIND_TAKEOVER, heard, now);
 	}
 	if (o->actions & VRRP_ACT_SEND_ADVERT)
 		sup_advert(s, s->fsm.priority);
@@ -283,6 +310,15 @@ static bool hold_takeover(struct sup *s, uint64_t now)
 	return true;
 }
 
+/* A switchover whose peer never took over: the requester learns it (dualmasterctl exits non-zero);
+ * this node stays as the state machine has it (BACKUP and read-only, or MASTER again). */
+static void handover_failed(struct sup *s, const char *why)
+{
+	s->handover_waiting = false;
+	sup_say(s, LOG_ERR, "switchover: %s", why);
+	sup_reply(s, why, true, false);
+}
+
 /* ---- event handlers ---- */
 
 static void on_start(struct sup *s, uint64_t now)
@@ -315,6 +351,8 @@ static void on_tick(struct sup *s, const struct sup_event *ev, uint64_t now)
 		s->garp_next_us = now + (uint64_t)s->conf.vrrp.garp_refresh_ms * 1000;
 	}
 	sup_send_isolation_tick(s, now);
+	if (s->handover_waiting && now >= s->handover_deadline_us)
+		handover_failed(s, "the peer did not take over in time (no advert from a new master)");
 	if (s->fsm.deadline_us && now >= s->fsm.deadline_us) {
 		uint64_t gate = rule_fsm_timer_gate(s, now);
 		if (gate == 0 && !hold_takeover(s, now)) {
@@ -330,6 +368,14 @@ static void on_advert(struct sup *s, const struct sup_event *ev, uint64_t now)
 				.adv_interval_cs = ev->adv_interval_cs, .no_preempt = !rule_preempt_allowed(s, now) };
 	bool was_frozen = s->frozen;
 
+	/* The peer advertises from the start of its takeover and claims the VIP within it: its second
+	 * advert says the takeover is done (the same rule as releasing a kept VIP). */
+	if (s->handover_waiting && ev->adv_priority > 0 && ++s->handover_adverts >= 2) {
+		char msg[96];
+		s->handover_waiting = false;
+		snprintf(msg, sizeof(msg), "peer took over: %s advertises as master", inet_ntoa(ev->adv_src));
+		sup_reply(s, msg, true, true);
+	}
 	if (ev->adv_priority > 0)
 		s->handover_until_us = 0; /* a master speaks: the hand-over is over */
 	if (s->fsm.state != VRRP_STATE_MASTER)
@@ -521,6 +567,8 @@ static uint64_t next_deadline(const struct sup *s, uint64_t now)
 
 	if (fo_active(&s->fo))
 		d = earliest(d, s->fo.deadline_us);
+	if (s->handover_waiting)
+		d = earliest(d, s->handover_deadline_us);
 	if (s->vip_hold)
 		d = earliest(d, s->vip_hold_until_us);
 	if (s->vip_held)

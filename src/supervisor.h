@@ -87,13 +87,24 @@ enum sup_act_type {
 	SUP_ACT_EXIT,       /* shutdown has finished its step-down */
 };
 
+/* LOG lines an operator searches for: the shell gives them journald fields (log_journal.c). */
+enum sup_log_event {
+	SUP_LOG_PLAIN = 0,
+	SUP_LOG_TRANSITION,          /* .from -> .state, .why */
+	SUP_LOG_SEQUENCE_OK,         /* .state now, .why */
+	SUP_LOG_SEQUENCE_FAILED,
+};
+
 struct sup_action {
 	enum sup_act_type type;
 	uint8_t priority;            /* ADVERT */
 	int target;                  /* DB, CANCEL */
 	struct db_job job;           /* DB */
 	int level;                   /* LOG */
-	enum vrrp_state state;       /* HOOK */
+	enum sup_log_event event;    /* LOG */
+	enum vrrp_state from;        /* LOG event */
+	enum vrrp_state state;       /* HOOK, LOG event */
+	char why[192];               /* LOG event: the reason alone */
 	bool final, ok;              /* REPLY */
 	char text[400];              /* LOG, HOOK reason, REPLY */
 };
@@ -138,6 +149,9 @@ struct sup {
 	bool frozen;                 /* diverged both ways: no automatic move until maintenance off */
 	bool shutting_down;
 	bool switchover_waiting;     /* a requester waits for SUP_ACT_REPLY final */
+	bool handover_waiting;       /* ... for the peer's takeover after our switchover (its adverts) */
+	int handover_adverts;        /* the peer's adverts since our priority 0 */
+	uint64_t handover_deadline_us;
 	/* The environment. */
 	bool isolated;               /* tiebreaker: no target answers */
 	bool link_known, link_up, link_addr;

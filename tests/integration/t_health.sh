@@ -65,7 +65,7 @@ sjq() { sj "$@" >/dev/null; }
 # Text status of NODE, wrapped lines joined; with SECTION (local, peer) only that server's part.
 text_of() {
 	local out
-	out=$(ctl "$1" status) || return 1
+	out=$(ctl "$1" status -v) || return 1
 	printf '%s\n' "$out" >>"$CAPTURE"
 	[ -z "${2:-}" ] || out=$(awk -v s="$2" '/^[a-z]+:/ { on = ($1 == s ":") } on' <<<"$out")
 	tr '\n' ' ' <<<"$out" | tr -s ' '
@@ -75,7 +75,7 @@ fail() {
 	echo "FAIL: $*"
 	for n in node1 node2; do
 		echo "==== $n status"
-		ctl "$n" status
+		ctl "$n" status -v
 	done
 	lab_status
 	lab_dump_logs 30

@@ -139,7 +139,24 @@ has "READY=1 carries MAINPID= of the daemon" "$ready" "MAINPID=$DM2_PID"
 check_eq "WATCHDOG_PID is the daemon (sh exec'ed it)" "$DM2_PID" "$(awk '{print $1}' "/proc/$DM2_PID/stat")"
 
 # ==== control protocol: status ===================================================================
+# The two-node table first: both rows, 80 columns; the master sees the backup's daemon by its
+# sessions on its own server, the backup sees the master by its adverts.
 out=$(ctl node1 status); rc=$?
+check_eq "status table: exit 0" 0 "$rc"
+echo "$out" | sed 's/^/  status node1: /'
+check_eq "status table: every line <= 80 columns" 0 "$(awk 'length($0) > 80' <<<"$out" | wc -l)"
+check "status table: header" grep -q '^NODE  *ROLE  *PRIO  *RO  *IO/SQL  *LAG  *GTID  *DAEMON  *SINCE$' <<<"$out"
+check "status table: node1 MASTER, writable" grep -Eq '^node1\* +MASTER +150 OFF ' <<<"$out"
+check "status table: the peer a read-only standby replicating, its daemon connected" \
+	grep -Eq '^192\.0\.2\.12 +standby +- ON +Yes/Yes +0s .* session +-$' <<<"$out"
+check "status table: VIP line" grep -qx 'vip: 192.0.2.50/24 held by this node' <<<"$out"
+out=$(ctl node2 status)
+echo "$out" | sed 's/^/  status node2: /'
+check "status table node2: the master heard by adverts" \
+	grep -Eq '^192\.0\.2\.11 +MASTER +- OFF .* adverts +-$' <<<"$out"
+check "status table node2: node2 BACKUP, read-only" grep -Eq '^node2\* +BACKUP +100 ON ' <<<"$out"
+
+out=$(ctl node1 status -v); rc=$?
 check_eq "status: exit 0" 0 "$rc"
 check_eq "status: every line <= 80 columns" 0 "$(awk 'length($0) > 80' <<<"$out" | wc -l)"
 has "status: head line" "$out" "node1: MASTER for"
@@ -151,7 +168,7 @@ has "status: counters" "$out" "adverts: sent "
 has "status: transitions" "$out" "-> MASTER:"
 check "status: gtid positions shown" grep -q 'gtid_binlog_pos: ' <<<"$out"
 [ "$(wc -l <<<"$out")" -ge 10 ] && ok "status: several lines" || bad "status: only $(wc -l <<<"$out") lines"
-out2=$(ctl node2 status)
+out2=$(ctl node2 status --verbose)
 check_eq "status node2: every line <= 80 columns" 0 "$(awk 'length($0) > 80' <<<"$out2" | wc -l)"
 has "status node2: BACKUP, master known" "$out2" "master 192.0.2.11"
 
@@ -173,6 +190,8 @@ for line in sys.argv[1].strip().splitlines():
         sys.exit(1)' "$2"
 }
 out=$(json_check node1 '
+s["schema"] == 1 and s["node"] == "node1" and s["peer_name"] == "192.0.2.12"
+s["peer"]["daemon_sessions"] >= 1
 s["state"] == "MASTER"
 s["priority"] == 150 and s["base_priority"] == 150
 s["eligible"] is True and isinstance(s["reason"], str)
@@ -225,7 +244,7 @@ has "non-root without group: says why" "$out" "Permission denied"
 chgrp 65534 "$(sock node1)"
 out=$(nobody ./dualmasterctl -s "$(sock node1)" status 2>&1); rc=$?
 check_eq "non-root: status readable" 0 "$rc"
-has "non-root: status text" "$out" "node1: MASTER"
+has "non-root: status table" "$out" "node1*          MASTER"
 check "non-root: metrics readable" nobody ./dualmasterctl -s "$(sock node1)" metrics
 for cmd in "maintenance on" switchover reload "debug all on"; do
 	# shellcheck disable=SC2086 # the command's words
@@ -310,7 +329,7 @@ echo "$out" | sed 's/^/  switchover: /'
 check_eq "switchover: exit 0" 0 "$rc"
 [ "$(wc -l <<<"$out")" -ge 3 ] && ok "switchover: progress lines" || bad "switchover: too few lines"
 has "switchover: first step" "$(head -n1 <<<"$out")" "dropping the VIP"
-has "switchover: final message" "$(tail -n1 <<<"$out")" "peer takes over"
+has "switchover: final message" "$(tail -n1 <<<"$out")" "peer took over"
 check "switchover: node1 is master with the VIP" lab_wait_for "node1 master" 15 eval 'state_is node1 MASTER && vip_on node1 && writable node1'
 check "switchover: node2 read-only BACKUP" lab_wait_for "node2 backup" 10 eval 'state_is node2 BACKUP && [ "$(ro node2)" = 1 ]'
 out=$(json_check node2 '

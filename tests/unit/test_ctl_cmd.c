@@ -19,6 +19,7 @@ static void test_commands(void **state)
 	} ok[] = {
 		{ "status", CTL_CMD_STATUS, false, false, "" },
 		{ "  status\tjson ", CTL_CMD_STATUS_JSON, false, false, "" },
+		{ "status verbose", CTL_CMD_STATUS_VERBOSE, false, false, "" },
 		{ "metrics", CTL_CMD_METRICS, false, false, "" },
 		{ "maintenance on", CTL_CMD_MAINTENANCE, true, true, "" },
 		{ "maintenance off", CTL_CMD_MAINTENANCE, false, true, "" },

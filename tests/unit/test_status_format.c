@@ -144,18 +144,18 @@ static void test_json_master(void **state)
 	char *j = fmt(status_json, &s);
 	assert_null(strchr(j, '\n'));
 	const char *want[] = {
-		"{\"node\":\"db1\",\"state\":\"MASTER\",\"in_state_ms\":3723004,\"priority\":150,"
+		"{\"schema\":1,\"node\":\"db1\",\"peer_name\":\"\",\"state\":\"MASTER\",\"in_state_ms\":3723004,\"priority\":150,"
 		"\"base_priority\":150,\"eligible\":true,\"reason\":\"ok\",\"maintenance\":false,"
 		"\"frozen\":false,\"isolated\":false,\"alert\":null,\"takeover_step\":null,"
 		"\"vrrp\":{\"version\":3,\"vrid\":51,\"master\":\"192.0.2.11\"},"
 		"\"vips\":[{\"addr\":\"192.0.2.50\",\"prefixlen\":24,\"held\":true}],"
 		"\"local\":{\"reachable\":true,\"up\":true,\"error\":null,\"flavor\":\"mariadb\","
 		"\"version\":\"10.11.6-MariaDB\",\"server_id\":1,\"read_only\":false,"
-		"\"super_read_only\":null,\"latency_ms\":1.234,\"client_connections\":0,\"io\":null,"
+		"\"super_read_only\":null,\"latency_ms\":1.234,\"client_connections\":0,\"daemon_sessions\":0,\"io\":null,"
 		"\"sql\":null,\"lag_s\":null,",
 		",\"peer\":{\"reachable\":true,\"up\":true,",
 		"\"read_only\":true,\"super_read_only\":null,\"latency_ms\":1.234,\"client_connections\":0,"
-		"\"io\":\"Yes\",\"sql\":\"Yes\",\"lag_s\":0,\"last_io_errno\":0,\"last_io_error\":null,"
+		"\"daemon_sessions\":0,\"io\":\"Yes\",\"sql\":\"Yes\",\"lag_s\":0,\"last_io_errno\":0,\"last_io_error\":null,"
 		"\"last_sql_errno\":0,\"last_sql_error\":null,\"master_host\":\"192.0.2.11\","
 		"\"master_port\":3306,\"using_gtid\":\"Slave_Pos\",\"gtid_io_pos\":null,"
 		"\"executed_gtid_set\":null,\"gtid_binlog_pos\":\"0-1-100\",\"gtid_current_pos\":null,"
@@ -235,7 +235,7 @@ static void test_json_escape(void **state)
 }
 
 /* Every line of s is at most 80 bytes (bytes >= columns). */
-static void assert_width(const char *t)
+static void assert_width_min(const char *t, int min_lines)
 {
 	int lines = 0;
 	for (const char *p = t; *p;) {
@@ -249,7 +249,12 @@ static void assert_width(const char *t)
 		p++;
 		lines++;
 	}
-	assert_true(lines > 10);
+	assert_true(lines >= min_lines);
+}
+
+static void assert_width(const char *t)
+{
+	assert_width_min(t, 11);
 }
 
 static void test_text_width(void **state)
@@ -312,6 +317,57 @@ static void test_text_width(void **state)
 	for (char *p = g; (p = strstr(p, "0-1-999")) && p < strstr(g, "gtid_executed"); p++)
 		count++;
 	assert_int_equal(count, GTIDS);
+	free(t);
+}
+
+/* status: both nodes, one row each, in 80 columns; the peer as the master sees it (its daemon by
+ * its sessions) and as a backup sees it (by adverts). */
+static void test_table(void **state)
+{
+	(void)state;
+	struct dm_status s;
+
+	fill_master(&s);
+	snprintf(s.peer_name, sizeof(s.peer_name), "192.0.2.12");
+	s.peer.daemon_sessions = 2;
+	char *t = fmt(status_table, &s);
+	assert_width_min(t, 5);
+	assert_string_equal(t,
+		"NODE            ROLE     PRIO RO  IO/SQL    LAG GTID            DAEMON  SINCE\n"
+		"db1*            MASTER    150 OFF -           - 0-1-100         this    1h02m\n"
+		"192.0.2.12      standby     - ON  Yes/Yes    0s 0-1-100         session -\n"
+		"(* this node; the peer as this node sees it. status -v: everything)\n"
+		"vip: 192.0.2.50/24 held by this node\n");
+	free(t);
+
+	/* A backup hearing the master; long GTID sets cut with "..." in the cell, an alert below. */
+	s.state = "BACKUP";
+	s.vip_held = false;
+	s.eligible = false;
+	snprintf(s.reason, sizeof(s.reason), "sql thread not running");
+	s.local.gtid_binlog_pos = (char *)"0-1-100,1-2-300,2-3-4000";
+	s.peer.read_only = 0;
+	s.peer.repl.lag_s = 7300;
+	s.peer.daemon_sessions = 0;
+	snprintf(s.alert, sizeof(s.alert), "peer refuses us");
+	t = fmt(status_table, &s);
+	assert_width_min(t, 5);
+	assert_non_null(strstr(t, "\ndb1*            BACKUP    150 OFF -           - 0-1-100,1-2-... this    1h02m\n"));
+	assert_non_null(strstr(t, "\n192.0.2.12      MASTER      - OFF Yes/Yes 2h01m 0-1-100         adverts -\n"));
+	assert_non_null(strstr(t, "\nvip: 192.0.2.50/24 not held here\nnot eligible: sql thread not running\n"
+				  "ALERT: peer refuses us\n"));
+	free(t);
+
+	/* A master whose peer's daemon holds no session; the peer unreachable. */
+	s.state = "MASTER";
+	s.peer.read_only = 1;
+	s.peer.repl.lag_s = 0;
+	t = fmt(status_table, &s);
+	assert_non_null(strstr(t, "\n192.0.2.12      standby     - ON  Yes/Yes    0s 0-1-100         none    -\n"));
+	free(t);
+	s.peer.reachable = false;
+	t = fmt(status_table, &s);
+	assert_non_null(strstr(t, "\n192.0.2.12      ?           - ?   ?           ? ?               ?       -\n"));
 	free(t);
 }
 
@@ -398,7 +454,7 @@ static void test_prometheus(void **state)
 }
 
 static int (*const formatters[])(const struct dm_status *, char *, size_t) = {
-	status_json, status_text, status_line, status_prometheus,
+	status_json, status_text, status_line, status_prometheus, status_table,
 };
 
 /* Every formatter: each buffer size below the need returns -1 (exact-size heap buffers, so ASan
@@ -450,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_json_semisync_and_divergence),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_text_width),
+		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_prometheus),
 		cmocka_unit_test(test_small_buffers),
 		cmocka_unit_test(test_no_password),

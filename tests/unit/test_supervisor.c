@@ -115,6 +115,24 @@ static void test_master_mysqld_crash(void **st)
 	(void)t0;
 }
 
+/* 3b. The master resigns (switchover) while our last probe still shows its server writable: the
+ * takeover goes ahead and fences it, never refused as "adverts lost while peer writable". */
+static void test_resign_with_stale_writable_peer(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	assert_int_equal(S->srv[SUP_PEER].read_only, 0);
+	S->pd = PD_SILENT;
+	sim_advert(S, 0);
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	SAW(S, "DB(P,fence)", "DB(L,set-writable)", "ADD_VIPS");
+	assert_false(sim_logged(S, "adverts lost while peer writable"));
+	assert_int_equal(S->sup.fo_stats.runs[FO_KIND_TAKEOVER][FO_FAIL_REFUSED], 0);
+	assert_int_equal(S->two_writers_us, 0);
+}
+
 /* 4. The master's daemon dies, its server stays writable: adverts stop; we fence it first. */
 static void test_master_daemon_killed(void **st)
 {
@@ -535,16 +553,39 @@ static void test_switchover(void **st)
 	sim_mark(S);
 	sim_feed(S, (struct sup_event){ .type = SUP_EV_SWITCHOVER });
 	sim_run(S, S->now + 100 * MS);
-	SAW(S, "REPLY(progress)", "DROP_VIPS", "DB(L,set-readonly)", "DB(P,gtid-wait)", "ADVERT(0)", "REPLY(ok)");
+	SAW(S, "REPLY(progress)", "DROP_VIPS", "DB(L,set-readonly)", "DB(P,gtid-wait)", "ADVERT(0)");
 	assert_string_equal(sim_state_name(S), "BACKUP");
+	/* The requester is answered once the peer has taken over, not when we resign. */
+	NOT_SAW(S, "REPLY(ok)");
 	/* The peer's takeover takes a while (no advert yet): we wait rather than fence it. */
 	sim_mark(S);
 	sim_run(S, S->now + 2 * SEC);
 	NOT_SAW(S, "HOOK(TAKEOVER)");
+	NOT_SAW(S, "REPLY(ok)");
 	S->srv[SUP_PEER].read_only = 0;
 	sim_peer_master(S, 100);
 	sim_run(S, S->now + 2 * SEC);
 	assert_string_equal(sim_state_name(S), "BACKUP");
+	SAW(S, "REPLY(ok)");
+	assert_non_null(strstr(S->reply_text, "peer took over"));
+}
+
+/* 26b. Switchover whose peer never takes over: the requester gets an error once the hand-over
+ * window ends (dualmasterctl exits non-zero); we take the role back as a plain backup would. */
+static void test_switchover_peer_never_takes_over(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_SWITCHOVER });
+	sim_run(S, S->now + 100 * MS);
+	SAW(S, "ADVERT(0)");
+	S->pd = PD_SILENT;
+	sim_run(S, S->now + 120 * SEC);
+	SAW(S, "REPLY(error)");
+	NOT_SAW(S, "REPLY(ok)");
+	assert_non_null(strstr(S->reply_text, "did not take over"));
+	assert_int_equal(S->two_writers_us, 0);
 }
 
 /* 27. Switchover refused: not master; the peer not replicating. */
@@ -854,6 +895,7 @@ int main(void)
 		T(test_start_and_takeover_order),
 		T(test_backup_follows_master),
 		T(test_master_mysqld_crash),
+		T(test_resign_with_stale_writable_peer),
 		T(test_master_daemon_killed),
 		T(test_peer_locked_out_no_takeover),
 		T(test_peer_busy_no_takeover),
@@ -877,6 +919,7 @@ int main(void)
 		T(test_heal_unreadable_peer_rfc_after_bound),
 		T(test_heal_keep_but_other_insists),
 		T(test_switchover),
+		T(test_switchover_peer_never_takes_over),
 		T(test_switchover_refused),
 		T(test_switchover_rollback),
 		T(test_maintenance_backup),
