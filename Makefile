@@ -82,7 +82,8 @@ deps:
 		  mariadb-server mariadb-client keepalived systemd rpm python3 python3-matplotlib python3-prometheus-client mandoc; \
 	elif command -v dnf >/dev/null || command -v yum >/dev/null; then \
 		pm=$$(command -v dnf || command -v yum); \
-		$$pm install -y epel-release || true; \
+		$$pm install -y epel-release dnf-plugins-core || true; \
+		$$pm config-manager --set-enabled crb 2>/dev/null || $$pm config-manager --set-enabled powertools 2>/dev/null || true; \
 		$$pm install -y make gcc clang pkgconf-pkg-config mariadb-connector-c-devel libconfuse-devel \
 		  libnl3-devel systemd-devel libcmocka-devel valgrind iproute nftables procps-ng \
 		  mariadb-server mariadb keepalived rpm-build python3 python3-matplotlib python3-prometheus_client mandoc; \
