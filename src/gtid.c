@@ -215,20 +215,53 @@ static int mysql_slot(struct gtid_mysql_set *set, const char *uuid)
 	return i;
 }
 
-/* "uuid:a-b:c:d-e"; MySQL 8.3+ tagged GTIDs ("uuid:tag:1-5") are refused as malformed. */
+/* A tag after "uuid:" (MySQL 8.3+), appended to key as ":tag" in lower case; -1 when malformed. */
+static int parse_tag(const char **pp, char *key, size_t keylen)
+{
+	const char *p = *pp;
+	size_t n = 0, at = strlen(key);
+	char tag[GTID_MYSQL_TAG_MAX + 1];
+
+	while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') || p[n] == '_' ||
+	       (n > 0 && p[n] >= '0' && p[n] <= '9')) {
+		if (n == GTID_MYSQL_TAG_MAX)
+			return -1;
+		tag[n] = (char)(p[n] >= 'A' && p[n] <= 'Z' ? p[n] - 'A' + 'a' : p[n]);
+		n++;
+	}
+	/* A tag names the intervals that follow it: one at least. */
+	if (n == 0 || p[n] != ':' || p[n + 1] < '0' || p[n + 1] > '9' || at + 1 + n >= keylen)
+		return -1;
+	tag[n] = '\0';
+	snprintf(key + at, keylen - at, ":%s", tag);
+	*pp = p + n;
+	return 0;
+}
+
+/* "uuid:a-b:c:d-e", MySQL 8.3+ "uuid:a-b:tag:c-d:tag2:e": intervals belong to the latest tag. */
 static int mysql_parse_one(const char **pp, void *outp)
 {
 	struct gtid_mysql_set *out = outp;
-	char uuid[37];
+	char uuid[37], key[sizeof(out->u[0].uuid)];
 	const char *p = *pp;
-	int slot;
+	int slot = -1;
 
-	if (parse_uuid(&p, uuid) < 0 || *p != ':' || (slot = mysql_slot(out, uuid)) < 0)
+	if (parse_uuid(&p, uuid) < 0 || *p != ':')
 		return -1;
+	snprintf(key, sizeof(key), "%s", uuid);
 	while (*p == ':') {
 		uint64_t lo, hi;
 
 		p++;
+		if (!(*p >= '0' && *p <= '9')) {
+			snprintf(key, sizeof(key), "%s", uuid);
+			if (parse_tag(&p, key, sizeof(key)) < 0)
+				return -1;
+			slot = -1;
+			continue;
+		}
+		if (slot < 0 && (slot = mysql_slot(out, key)) < 0)
+			return -1;
 		if (parse_uint(&p, MYSQL_GNO_MAX, &lo) < 0 || lo == 0)
 			return -1;
 		hi = lo;
@@ -273,9 +306,10 @@ size_t gtid_only_in_room(const char *a, const char *b)
 {
 	/* MariaDB: one "domain-server-lo..hi" (at most 10+1+10+1+20+2+20 bytes and a comma) per element
 	 * of a. MySQL: each interval of b splits one piece of a in two at most, and a piece is ":lo-hi"
-	 * (at most 40 bytes) under a UUID header (37 bytes and a comma) per element of a. */
+	 * (at most 40 bytes) under a header ("uuid" or "uuid:tag", 70 bytes and a comma) per element or
+	 * tag of a; each tag is behind a colon of a. */
 	size_t elems = count_char(a, ',') + 1, colons = count_char(a, ':') + count_char(b, ':');
-	return 65 * elems + 40 * colons + 38 * elems + 64;
+	return 65 * elems + 40 * colons + 71 * (elems + count_char(a, ':')) + 64;
 }
 
 /* Bounded text output: remembers whether anything did not fit. */

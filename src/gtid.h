@@ -22,8 +22,11 @@ struct gtid_mdb_pos {
 struct gtid_interval {
 	uint64_t lo, hi;
 };
+/* A transaction's source: "uuid", or "uuid:tag" for MySQL 8.3+ tagged GTIDs (a tag is its own
+ * sequence of numbers: uuid:tag:5 and uuid:5 are different transactions). */
+#define GTID_MYSQL_TAG_MAX 32
 struct gtid_mysql_uuid {
-	char uuid[37];
+	char uuid[37 + 1 + GTID_MYSQL_TAG_MAX];
 	int nint, cap;
 	struct gtid_interval *iv;
 };
@@ -39,7 +42,8 @@ struct gtid_mysql_set {
  * MariaDB: domain and server_id 32-bit, seq 64-bit; a domain listed twice is malformed; entries are
  * kept sorted by domain. MySQL: UUIDs 8-4-4-4-12 hex in any case, stored lower case and sorted;
  * numbers 1..2^63-1; a UUID listed twice is merged; intervals merged when they overlap or touch;
- * tagged GTIDs (MySQL 8.3+ "uuid:tag:1-5") are refused as malformed. Neither checks the
+ * tagged GTIDs (MySQL 8.3+: "uuid:1-5:tag:1-3", a tag [A-Za-z_][A-Za-z0-9_]{0,31}, stored lower
+ * case as MySQL normalises it) are kept per uuid:tag. Neither checks the
  * server's GTID mode or that the text came from a server of that flavour. */
 int gtid_mdb_parse(const char *s, struct gtid_mdb_pos *out);
 int gtid_mysql_parse(const char *s, struct gtid_mysql_set *out);
