@@ -12,8 +12,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ctl_cmd a, b;
 	char why[256], canon[96];
-	static const char *const names[] = { "status", "status json", "metrics", "maintenance", "switchover",
-					     "reload", "debug" };
+	static const char *const names[] = {
+		[CTL_CMD_STATUS] = "status",	       [CTL_CMD_STATUS_VERBOSE] = "status verbose",
+		[CTL_CMD_STATUS_JSON] = "status json", [CTL_CMD_METRICS] = "metrics",
+		[CTL_CMD_SWITCHOVER] = "switchover",   [CTL_CMD_RELOAD] = "reload",
+	};
 
 	if (ctl_cmd_parse((const char *)data, size, &a, why, sizeof(why)) < 0) {
 		if (!memchr(why, '\0', sizeof(why)))
