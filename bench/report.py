@@ -119,6 +119,21 @@ def safety_table(rows):
     return "\n".join(out)
 
 
+PHASES = ["detection", "fence", "semi-sync", "catch-up", "write-enable", "term", "claim"]
+
+
+def phases_table(rows):
+    """dualmaster's takeovers, median ms per phase and fault (its own log line, bench/trial.sh)."""
+    out = ["| fault | trials | " + " | ".join(PHASES) + " |", "|---|---|" + "---|" * len(PHASES)]
+    for fault, flabel in FAULTS:
+        ph = [r["phases_ms"].split("/") for r in group(rows, fault, "dualmaster", "default")
+              if r.get("phases_ms") and len(r["phases_ms"].split("/")) == len(PHASES)]
+        if ph:
+            med = [pct([float(p[i]) for p in ph], .5) for i in range(len(PHASES))]
+            out.append(f"| {flabel} | {len(ph)} | " + " | ".join(f"{m:.0f}" for m in med) + " |")
+    return "\n".join(out) if len(out) > 2 else "(no takeover phases in this run)"
+
+
 def targets(rows):
     """The project's targets, reported (not asserted) against dualmaster's numbers."""
     def p50(fault):
@@ -176,6 +191,10 @@ def generated(rows, meta, csv_path, png):
         "Safety (sums over the trials, or the worst trial for durations):",
         "",
         safety_table(rows),
+        "",
+        "dualmaster's takeover phases, median ms (detection = last advert heard to takeover start):",
+        "",
+        phases_table(rows),
         "",
         "Targets (reported, not asserted):",
         "",

@@ -166,6 +166,11 @@ read -r cpu_ms rss_kb < <(awk -v hz="$hz" '{ t += $2; if ($3 > m) m = $3 } END {
 	"$LAB_DIR/acct")
 trial_s=$(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }')
 r() { printf '%.0f' "$1"; }
+# dualmaster's latest takeover, phase by phase (ms, from its own log line): detection/fence/
+# semi-sync/catch-up/write-enable/term/claim; empty for keepalived or without a takeover.
+phases=$(grep -h "takeover phases (ms):" "$LAB_DIR"/dm-node?.log 2>/dev/null | sort | tail -n 1 |
+	sed -E 's/.*detection ([0-9]+), fence ([0-9]+), semi-sync ([0-9]+), catch-up ([0-9]+), write-enable ([0-9]+), term ([0-9]+), claim ([0-9]+).*/\1\/\2\/\3\/\4\/\5\/\6\/\7/')
 echo "$SYSTEM,$PROFILE,$FAULT,$TRIAL,$outage,$refused,$lost,$(r "$two_writable"),$(r "$vip_ro")," \
-	"$(r "$both_vip"),$divergent,$cpu_ms,$rss_kb,$takeover,$heal_gap,$in_sync,$trial_s,$late,$moves,$split" | tr -d ' '
+	"$(r "$both_vip"),$divergent,$cpu_ms,$rss_kb,$takeover,$heal_gap,$in_sync,$trial_s,$late,$moves,$split,$phases" |
+	tr -d ' '
 log "done"

@@ -97,12 +97,21 @@ static void add_note(struct failover *f, const char *fmt, const char *arg)
 	snprintf(f->note + len, sizeof(f->note) - len, fmt, arg);
 }
 
+/* Moves to step, adding the time spent in the one it leaves to its phase (status, metrics, bench). */
+static void enter(struct failover *f, enum fo_step step, uint64_t now_us)
+{
+	if (f->step < FO_STEP_MAX && now_us > f->step_since_us)
+		f->phase_us[f->step] += now_us - f->step_since_us;
+	f->step = step;
+	f->step_since_us = now_us;
+}
+
 static struct fo_cmd db_cmd(struct failover *f, enum fo_step step, enum fo_target target,
 			    enum db_job_type type, int timeout_ms, uint64_t now_us)
 {
 	struct fo_cmd c = { .type = FO_CMD_DB, .target = target };
 
-	f->step = step;
+	enter(f, step, now_us);
 	f->job_id = f->next_job_id++;
 	f->job_target = target;
 	c.job.type = type;
@@ -114,9 +123,9 @@ static struct fo_cmd db_cmd(struct failover *f, enum fo_step step, enum fo_targe
 	return c;
 }
 
-static struct fo_cmd finish(struct failover *f, bool ok, const char *reason)
+static struct fo_cmd finish(struct failover *f, uint64_t now_us, bool ok, const char *reason)
 {
-	f->step = ok ? FO_STEP_DONE : FO_STEP_FAILED;
+	enter(f, ok ? FO_STEP_DONE : FO_STEP_FAILED, now_us);
 	f->ok = ok;
 	f->job_id = 0;
 	f->deadline_us = 0;
@@ -137,12 +146,12 @@ static struct fo_cmd readonly_cmd(struct failover *f, uint64_t now_us)
 static struct fo_cmd undo(struct failover *f, uint64_t now_us)
 {
 	if (f->claimed) {
-		f->step = FO_STEP_DROP_VIP;
+		enter(f, FO_STEP_DROP_VIP, now_us);
 		return (struct fo_cmd){ .type = FO_CMD_DROP_VIP };
 	}
 	if (f->writable)
 		return readonly_cmd(f, now_us);
-	return finish(f, false, NULL);
+	return finish(f, now_us, false, NULL);
 }
 
 static struct fo_cmd fail(struct failover *f, enum fo_fail why, const char *reason, uint64_t now_us)
@@ -169,9 +178,9 @@ static struct fo_cmd step_term(struct failover *f, uint64_t now_us)
 	return c;
 }
 
-static struct fo_cmd claim(struct failover *f)
+static struct fo_cmd claim(struct failover *f, uint64_t now_us)
 {
-	f->step = FO_STEP_CLAIM;
+	enter(f, FO_STEP_CLAIM, now_us);
 	f->deadline_us = 0;
 	return (struct fo_cmd){ .type = FO_CMD_CLAIM };
 }
@@ -217,7 +226,7 @@ static struct fo_cmd takeover_start(struct failover *f, uint64_t now_us)
 
 	if (fo_takeover_refused(&f->in, why, sizeof(why))) {
 		f->fail = FO_FAIL_REFUSED;
-		return finish(f, false, why);
+		return finish(f, now_us, false, why);
 	}
 	if (f->in.fence_peer && f->in.peer_up) {
 		struct fo_cmd c = db_cmd(f, FO_STEP_FENCE, FO_PEER, DB_JOB_FENCE, f->in.fence_timeout_ms, now_us);
@@ -282,7 +291,7 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 			f->term_written = true;
 		else
 			add_note(f, "takeover term not written: %s", r->error);
-		return claim(f);
+		return claim(f, now_us);
 	default:
 		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	}
@@ -295,7 +304,7 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 static struct fo_cmd rollback(struct failover *f, uint64_t now_us)
 {
 	if (f->no_rollback)
-		return finish(f, false, NULL);
+		return finish(f, now_us, false, NULL);
 	return db_cmd(f, FO_STEP_WRITABLE, FO_LOCAL, DB_JOB_SET_WRITABLE, f->in.fence_timeout_ms, now_us);
 }
 
@@ -332,13 +341,13 @@ static struct fo_cmd stepdown_result(struct failover *f, const struct db_result 
 		if (r->rc != 0 && db_err_server_answered(r->err)) {
 			snprintf(why, sizeof(why), "read_only ON failed: %s", r->error);
 			f->fail = FO_FAIL_READONLY;
-			return finish(f, false, why);
+			return finish(f, now_us, false, why);
 		}
 		if (r->rc != 0)
 			add_note(f, "local server unreachable, read_only not set: %s", r->error);
 		f->writable = false;
 		if (f->kind != FO_KIND_SWITCHOVER)
-			return finish(f, true, "stepped down");
+			return finish(f, now_us, true, "stepped down");
 		struct fo_cmd c = db_cmd(f, FO_STEP_PEER_CATCHUP, FO_PEER, DB_JOB_GTID_WAIT, f->in.catchup_timeout_ms,
 					 now_us);
 		free(f->target);
@@ -354,7 +363,7 @@ static struct fo_cmd stepdown_result(struct failover *f, const struct db_result 
 	}
 	if (f->step == FO_STEP_PEER_CATCHUP) {
 		if (r->rc == 0)
-			return finish(f, true, "peer has applied every transaction");
+			return finish(f, now_us, true, "peer has applied every transaction");
 		snprintf(why, sizeof(why), "peer did not catch up: %s",
 			 r->rc == -ETIMEDOUT ? "timeout" : r->error);
 		snprintf(f->reason, sizeof(f->reason), "%s", why);
@@ -366,10 +375,10 @@ static struct fo_cmd stepdown_result(struct failover *f, const struct db_result 
 	if (f->step == FO_STEP_WRITABLE) { /* switchover rollback */
 		if (r->rc != 0 || r->state.read_only != 0) {
 			f->fail = FO_FAIL_WRITABLE;
-			return finish(f, false, NULL);
+			return finish(f, now_us, false, NULL);
 		}
 		f->writable = true;
-		return claim(f);
+		return claim(f, now_us);
 	}
 	return (struct fo_cmd){ .type = FO_CMD_NONE };
 }
@@ -390,13 +399,14 @@ struct fo_cmd fo_start(struct failover *f, enum fo_kind kind, const struct fo_in
 	f->kind = kind;
 	f->in = *in;
 	f->started_us = now_us;
+	f->step_since_us = now_us;
 	f->next_job_id = first_job_id;
 	if (kind == FO_KIND_TAKEOVER)
 		return takeover_start(f, now_us);
 	/* Step-down and switchover both start by letting go of the VIP. */
 	f->claimed = true;
 	f->writable = true;
-	f->step = FO_STEP_DROP_VIP;
+	enter(f, FO_STEP_DROP_VIP, now_us);
 	return (struct fo_cmd){ .type = FO_CMD_DROP_VIP };
 }
 
@@ -412,7 +422,7 @@ struct fo_cmd fo_db_result(struct failover *f, const struct db_result *r, uint64
 			f->writable = false;
 			if (r->rc != 0 && r->state.reachable)
 				add_note(f, "undo: read_only ON failed: %s", r->error);
-			return finish(f, false, NULL);
+			return finish(f, now_us, false, NULL);
 		}
 		return stepdown_result(f, r, now_us);
 	}
@@ -428,8 +438,8 @@ struct fo_cmd fo_claim_result(struct failover *f, int rc, uint64_t now_us)
 	if (rc == 0) {
 		f->claimed = true;
 		if (f->kind == FO_KIND_SWITCHOVER) /* rolled back: master again */
-			return finish(f, false, NULL);
-		return finish(f, true, f->note[0] ? f->note : "took over");
+			return finish(f, now_us, false, NULL);
+		return finish(f, now_us, true, f->note[0] ? f->note : "took over");
 	}
 	f->claimed = true; /* some VIPs may be on: remove them all */
 	return fail(f, FO_FAIL_CLAIM, "claiming the VIP failed", now_us);
@@ -476,19 +486,19 @@ static struct fo_cmd timeout(struct failover *f, uint64_t now_us)
 		f->writable = true; /* it may have taken effect: undo */
 		if (f->kind == FO_KIND_SWITCHOVER && f->aborting) {
 			f->fail = FO_FAIL_WRITABLE;
-			return finish(f, false, NULL);
+			return finish(f, now_us, false, NULL);
 		}
 		return fail(f, FO_FAIL_WRITABLE, "read_only OFF timed out", now_us);
 	case FO_STEP_TERM:
 		add_note(f, "%s", "takeover term not written: timed out");
-		return claim(f);
+		return claim(f, now_us);
 	case FO_STEP_READONLY:
 		if (f->aborting) {
 			add_note(f, "%s", "undo: read_only ON timed out");
-			return finish(f, false, NULL);
+			return finish(f, now_us, false, NULL);
 		}
 		f->fail = FO_FAIL_READONLY;
-		return finish(f, false, "read_only ON timed out");
+		return finish(f, now_us, false, "read_only ON timed out");
 	case FO_STEP_PEER_CATCHUP:
 		snprintf(why, sizeof(why), "peer did not catch up: timeout");
 		snprintf(f->reason, sizeof(f->reason), "%s", why);

@@ -87,6 +87,8 @@ struct failover {
 	enum fo_step step;
 	struct fo_input in;
 	uint64_t started_us;
+	uint64_t step_since_us;     /* when the current step began */
+	uint64_t phase_us[FO_STEP_MAX]; /* time spent in each step so far */
 	uint64_t next_job_id;
 	uint64_t job_id;            /* outstanding job, 0 none */
 	enum fo_target job_target;  /* worker running it */

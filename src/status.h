@@ -34,6 +34,28 @@ struct status_fo_stats {
 	uint64_t catchup_stale;       /* promote_stale: write-enabled with relay log not applied */
 };
 
+/* The latest takeover, phase by phase (ms): where the time went, so the next optimisation shows. */
+enum status_phase {
+	STATUS_PHASE_DETECT,    /* last advert heard from the master -> takeover start */
+	STATUS_PHASE_FENCE,
+	STATUS_PHASE_SEMISYNC,
+	STATUS_PHASE_CATCHUP,
+	STATUS_PHASE_WRITABLE,
+	STATUS_PHASE_TERM,
+	STATUS_PHASE_CLAIM,
+	STATUS_PHASES
+};
+
+struct status_takeover {
+	bool done;                /* a takeover has finished since the start */
+	bool ok;
+	int64_t when_s;           /* wall clock at its end */
+	uint64_t total_us;        /* detection included */
+	uint64_t phase_us[STATUS_PHASES];
+};
+
+const char *status_phase_name(enum status_phase p);
+
 struct dm_status {
 	char node_name[CONF_STR];
 	char peer_name[CONF_STR];  /* the peer's server as configured (host or socket) */
@@ -62,6 +84,7 @@ struct dm_status {
 	uint64_t transitions_total;
 	uint64_t transitions_by[STATUS_STATES][STATUS_STATES]; /* [from][to], vrrp_fsm.h's order */
 	struct status_fo_stats fo_stats;
+	struct status_takeover last_takeover;
 	int n_transitions;        /* newest last */
 	struct status_transition transitions[STATUS_TRANSITIONS];
 	const char *divergence;   /* the latest meeting of two masters: verdict and GTID ranges on one

@@ -300,6 +300,24 @@ static void json_vrrp_vips(struct status_buf *b, const struct dm_status *s)
 	status_buf_puts(b, "]");
 }
 
+/* "last_takeover": null before the first, else its result, end time, total and phases in ms. */
+static void json_last_takeover(struct status_buf *b, const struct status_takeover *t)
+{
+	if (!t->done) {
+		status_buf_puts(b, ",\"last_takeover\":null");
+		return;
+	}
+	status_buf_printf(b, ",\"last_takeover\":{\"ok\":%s,\"time\":", jbool(t->ok));
+	char when[32];
+	status_iso_time(t->when_s, when, sizeof(when));
+	jstr(b, when);
+	status_buf_printf(b, ",\"total_ms\":%.3f,\"phases_ms\":{", (double)t->total_us / 1000);
+	for (int p = 0; p < STATUS_PHASES; p++)
+		status_buf_printf(b, "%s\"%s\":%.3f", p ? "," : "", status_phase_name(p),
+				  (double)t->phase_us[p] / 1000);
+	status_buf_puts(b, "}}");
+}
+
 static void json_transitions(struct status_buf *b, const struct dm_status *s)
 {
 	status_buf_printf(b, ",\"transitions_total\":%" PRIu64 ",\"transitions\":[", s->transitions_total);
@@ -346,6 +364,7 @@ int status_json(const struct dm_status *s, char *buf, size_t len)
 	status_buf_puts(&b, ",\"counters\":");
 	json_counters(&b, &s->counters);
 	json_transitions(&b, s);
+	json_last_takeover(&b, &s->last_takeover);
 	status_buf_puts(&b, ",\"divergence\":{\"text\":");
 	jstr_or_null(&b, s->divergence);
 	status_buf_printf(&b, ",\"only_local\":%" PRId64 ",\"only_peer\":%" PRId64 "}",

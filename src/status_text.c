@@ -227,6 +227,33 @@ static void text_flags(struct status_buf *b, const struct dm_status *s)
 	text_alerts(b, s);
 }
 
+const char *status_phase_name(enum status_phase p)
+{
+	static const char *const names[STATUS_PHASES] = {
+		[STATUS_PHASE_DETECT] = "detection", [STATUS_PHASE_FENCE] = "fence",
+		[STATUS_PHASE_SEMISYNC] = "semisync", [STATUS_PHASE_CATCHUP] = "catchup",
+		[STATUS_PHASE_WRITABLE] = "write_enable", [STATUS_PHASE_TERM] = "term",
+		[STATUS_PHASE_CLAIM] = "claim",
+	};
+	return p < STATUS_PHASES ? names[p] : "?";
+}
+
+static void text_last_takeover(struct status_buf *b, const struct status_takeover *t)
+{
+	char when[32], ph[STATUS_PHASES * 32] = "";
+	size_t n = 0;
+
+	if (!t->done)
+		return;
+	status_iso_time(t->when_s, when, sizeof(when));
+	/* 7 phases x "name 123456789.123, " fit: snprintf never truncates here. */
+	for (int p = 0; p < STATUS_PHASES; p++)
+		n += (size_t)snprintf(ph + n, sizeof(ph) - n, "%s%s %" PRIu64 ".%03u", p ? ", " : "",
+				      status_phase_name(p), t->phase_us[p] / 1000, (unsigned)(t->phase_us[p] % 1000));
+	tx_line(b, 0, "last takeover: %s %s, %" PRIu64 ".%03u ms: %s", when, t->ok ? "ok" : "FAILED",
+		t->total_us / 1000, (unsigned)(t->total_us % 1000), ph);
+}
+
 /* The GTID position a table cell shows: MariaDB's binlog position, MySQL's executed set; cut to
  * the cell with "..." (status -v prints them whole). */
 static void cell_gtid(const struct db_state *d, char *out, size_t len)
@@ -339,6 +366,7 @@ int status_text(const struct dm_status *s, char *buf, size_t len)
 		status_iso_time(t->when_s, when, sizeof(when));
 		tx_line(&b, 2, "%s %s -> %s: %s", when, t->from, t->to, t->reason);
 	}
+	text_last_takeover(&b, &s->last_takeover);
 	if (s->local_term >= 0 || s->peer_term >= 0)
 		tx_line(&b, 0, "takeover term: local %" PRId64 ", peer %" PRId64 ", latest by %s", s->local_term,
 			s->peer_term, s->term_holder[0] ? s->term_holder : "-");
@@ -441,7 +469,8 @@ static void prom_us(struct status_buf *b, uint64_t us)
 
 /* Sequences by kind and result, their durations (a summary without quantiles: _sum and _count), the
  * fence's findings; every kind gets its series from the start so rate() has a zero to start from. */
-static void prom_sequences(struct status_buf *b, const struct status_fo_stats *st)
+static void prom_sequences(struct status_buf *b, const struct status_fo_stats *st,
+			   const struct status_takeover *last)
 {
 	static const enum fo_kind kinds[] = { FO_KIND_TAKEOVER, FO_KIND_STEPDOWN, FO_KIND_SWITCHOVER };
 
@@ -474,6 +503,12 @@ static void prom_sequences(struct status_buf *b, const struct status_fo_stats *s
 		  "Takeover fences of the old master: fenced, or its server unreachable and taken as dead.");
 	status_buf_printf(b, "dualmaster_fence_total{outcome=\"fenced\"} %" PRIu64 "\n", st->fence_done);
 	status_buf_printf(b, "dualmaster_fence_total{outcome=\"unreachable\"} %" PRIu64 "\n", st->fence_unreachable);
+	prom_head(b, "dualmaster_last_takeover_phase_seconds", "gauge",
+		  "The latest takeover's time per phase (detection: last advert heard to takeover start).");
+	for (int p = 0; p < STATUS_PHASES; p++) {
+		status_buf_printf(b, "dualmaster_last_takeover_phase_seconds{phase=\"%s\"} ", status_phase_name(p));
+		prom_us(b, last->phase_us[p]);
+	}
 	prom_counter(b, "dualmaster_promoted_stale_total",
 		     "Takeovers that write-enabled with the relay log not applied (promote_stale).", st->catchup_stale);
 }
@@ -509,7 +544,7 @@ int status_prometheus(const struct dm_status *s, char *buf, size_t len)
 	prom_servers(&b, s);
 	prom_counter(&b, "dualmaster_transitions_total", "VRRP state transitions.", s->transitions_total);
 	prom_transitions(&b, s);
-	prom_sequences(&b, &s->fo_stats);
+	prom_sequences(&b, &s->fo_stats, &s->last_takeover);
 	prom_counter(&b, "dualmaster_vrrp_adverts_sent_total", "Adverts sent.", c->sent);
 	prom_counter(&b, "dualmaster_vrrp_send_errors_total", "Adverts that could not be sent.",
 		     c->send_errors);

@@ -18,6 +18,9 @@ void sup_start_sequence(struct sup *s, enum fo_kind kind, bool adverts_lost, uin
 {
 	struct fo_input in = rule_fo_input(s, kind, adverts_lost);
 
+	/* Detection: from the last advert heard (or the resign) to now; 0 when none was ever heard. */
+	s->detect_us = kind == FO_KIND_TAKEOVER && s->master_heard_us && now > s->master_heard_us
+			       ? now - s->master_heard_us : 0;
 	sup_say(s, LOG_INFO, "%s started", fo_kind_name(kind));
 	struct fo_cmd c = fo_start(&s->fo, kind, &in, s->next_job_id, now);
 	s->next_job_id += 1000; /* the sequence numbers its own jobs from here */
@@ -105,12 +108,50 @@ static void count_sequence(struct status_fo_stats *st, const struct failover *f,
 		st->catchup_stale++;
 }
 
+/* The takeover's phases from the sequence's own step times (failover.c) and the detection. */
+static void record_phases(struct sup *s, const struct failover *f, uint64_t now)
+{
+	struct status_takeover *t = &s->last_takeover;
+	static const struct {
+		enum status_phase phase;
+		enum fo_step step;
+	} map[] = {
+		{ STATUS_PHASE_FENCE, FO_STEP_FENCE },	     { STATUS_PHASE_SEMISYNC, FO_STEP_SEMISYNC_OFF },
+		{ STATUS_PHASE_CATCHUP, FO_STEP_CATCHUP },   { STATUS_PHASE_WRITABLE, FO_STEP_WRITABLE },
+		{ STATUS_PHASE_TERM, FO_STEP_TERM },	     { STATUS_PHASE_CLAIM, FO_STEP_CLAIM },
+	};
+
+	memset(t, 0, sizeof(*t));
+	t->done = true;
+	t->ok = f->ok;
+	t->when_s = s->wall_s;
+	t->phase_us[STATUS_PHASE_DETECT] = s->detect_us;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		t->phase_us[map[i].phase] = f->phase_us[map[i].step];
+	t->total_us = s->detect_us + (now > f->started_us ? now - f->started_us : 0);
+}
+
 static void fo_finished(struct sup *s, uint64_t now)
 {
 	const struct failover *f = &s->fo;
 	const char *why = f->reason[0] ? f->reason : (f->ok ? "done" : "failed");
 
 	count_sequence(&s->fo_stats, f, now);
+	if (f->kind == FO_KIND_TAKEOVER && f->fail != FO_FAIL_REFUSED) {
+		const struct status_takeover *t = &s->last_takeover;
+		record_phases(s, f, now);
+		sup_say(s, LOG_INFO,
+			"takeover phases (ms): detection %llu, fence %llu, semi-sync %llu, catch-up %llu, "
+			"write-enable %llu, term %llu, claim %llu; total %llu",
+			(unsigned long long)t->phase_us[STATUS_PHASE_DETECT] / 1000,
+			(unsigned long long)t->phase_us[STATUS_PHASE_FENCE] / 1000,
+			(unsigned long long)t->phase_us[STATUS_PHASE_SEMISYNC] / 1000,
+			(unsigned long long)t->phase_us[STATUS_PHASE_CATCHUP] / 1000,
+			(unsigned long long)t->phase_us[STATUS_PHASE_WRITABLE] / 1000,
+			(unsigned long long)t->phase_us[STATUS_PHASE_TERM] / 1000,
+			(unsigned long long)t->phase_us[STATUS_PHASE_CLAIM] / 1000,
+			(unsigned long long)t->total_us / 1000);
+	}
 
 	if (f->note[0])
 		sup_say(s, LOG_WARNING, "%s: %s", fo_kind_name(f->kind), f->note);

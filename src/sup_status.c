@@ -46,6 +46,7 @@ void sup_status(const struct sup *s, uint64_t now, struct dm_status *st)
 	st->transitions_total = s->hist.total;
 	memcpy(st->transitions_by, s->transitions_by, sizeof(st->transitions_by));
 	st->fo_stats = s->fo_stats;
+	st->last_takeover = s->last_takeover;
 	st->n_transitions = s->hist.n;
 	memcpy(st->transitions, s->hist.t, sizeof(st->transitions));
 	st->divergence = s->divergence;

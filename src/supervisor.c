@@ -368,6 +368,8 @@ static void on_advert(struct sup *s, const struct sup_event *ev, uint64_t now)
 				.adv_interval_cs = ev->adv_interval_cs, .no_preempt = !rule_preempt_allowed(s, now) };
 	bool was_frozen = s->frozen;
 
+	if (s->fsm.state != VRRP_STATE_MASTER)
+		s->master_heard_us = now;
 	/* The peer advertises from the start of its takeover and claims the VIP within it: its second
 	 * advert says the takeover is done (the same rule as releasing a kept VIP). */
 	if (s->handover_waiting && ev->adv_priority > 0 && ++s->handover_adverts >= 2) {

@@ -185,6 +185,9 @@ struct sup {
 	struct sup_transition_log hist;
 	uint64_t transitions_by[STATUS_STATES][STATUS_STATES];
 	struct status_fo_stats fo_stats;
+	struct status_takeover last_takeover;
+	uint64_t master_heard_us;    /* the latest advert from another master (any priority) */
+	uint64_t detect_us;          /* the running takeover's detection phase */
 	bool refusing_said;          /* the peer refusing us was logged */
 	bool start_fault_said;       /* on_fault ran for a fault found at start-up */
 	/* The step being built (valid inside sup_step only). */

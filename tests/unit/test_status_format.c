@@ -168,7 +168,7 @@ static void test_json_master(void **state)
 		"\"version\":0,\"type\":0,\"vrid\":0,\"length\":0,\"checksum\":2,\"auth\":0,\"interval\":0}}",
 		",\"transitions_total\":2,\"transitions\":[{\"time\":\"2024-05-01T12:00:00Z\","
 		"\"from\":\"BACKUP\",\"to\":\"MASTER\",\"reason\":\"master down \\\"expired\\\"\"}],"
-		"\"divergence\":{\"text\":null,\"only_local\":0,\"only_peer\":0},"
+		"\"last_takeover\":null,\"divergence\":{\"text\":null,\"only_local\":0,\"only_peer\":0},"
 		"\"term\":{\"local\":3,\"peer\":3,\"holder\":\"db1\"},\"peer_refusing\":false,\"vip_restored\":0}",
 	};
 	assert_ptr_equal(strstr(j, want[0]), j);
@@ -383,6 +383,19 @@ static void test_prometheus(void **state)
 	s.fo_stats.duration_sum_us[1] = 1500000;
 	s.fo_stats.duration_last_us[1] = 1250;
 	s.fo_stats.fence_done = 1;
+	s.last_takeover = (struct status_takeover){ .done = true, .ok = true, .when_s = 1714564800, .total_us = 412345 };
+	s.last_takeover.phase_us[STATUS_PHASE_DETECT] = 362000;
+	s.last_takeover.phase_us[STATUS_PHASE_FENCE] = 3500;
+	char *j = fmt(status_json, &s);
+	assert_non_null(strstr(j, ",\"last_takeover\":{\"ok\":true,\"time\":\"2024-05-01T12:00:00Z\",\"total_ms\":412.345,"
+				  "\"phases_ms\":{\"detection\":362.000,\"fence\":3.500,\"semisync\":0.000,"
+				  "\"catchup\":0.000,\"write_enable\":0.000,\"term\":0.000,\"claim\":0.000}}"));
+	free(j);
+	j = fmt(status_text, &s);
+	/* Wrapped at 80 columns like every long line. */
+	assert_non_null(strstr(j, "\nlast takeover: 2024-05-01T12:00:00Z ok, 412.345 ms: detection 362.000, fence\n"
+				  "  3.500, semisync 0.000,"));
+	free(j);
 	char *m = fmt(status_prometheus, &s);
 	const char *want[] = {
 		"# TYPE dualmaster_build_info gauge\ndualmaster_build_info{version=\"" DM_VERSION "\"} 1\n",
@@ -395,6 +408,8 @@ static void test_prometheus(void **state)
 		"dualmaster_sequence_duration_seconds_count{kind=\"takeover\"} 2\n",
 		"\ndualmaster_sequence_last_duration_seconds{kind=\"takeover\"} 0.001250\n",
 		"\ndualmaster_fence_total{outcome=\"fenced\"} 1\ndualmaster_fence_total{outcome=\"unreachable\"} 0\n",
+		"\ndualmaster_last_takeover_phase_seconds{phase=\"detection\"} 0.362000\n"
+		"dualmaster_last_takeover_phase_seconds{phase=\"fence\"} 0.003500\n",
 		"# HELP dualmaster_state VRRP state: 1 for the current state, 0 for the others.\n"
 		"# TYPE dualmaster_state gauge\n"
 		"dualmaster_state{state=\"INIT\"} 0\ndualmaster_state{state=\"BACKUP\"} 0\n"

@@ -152,6 +152,16 @@ static void test_master_daemon_killed(void **st)
 	assert_true(S->sup.fo_stats.duration_last_us[FO_KIND_TAKEOVER] > 0);
 	assert_int_equal(S->sup.transitions_by[VRRP_STATE_BACKUP][VRRP_STATE_TAKEOVER], 1);
 	assert_int_equal(S->sup.transitions_by[VRRP_STATE_TAKEOVER][VRRP_STATE_MASTER], 1);
+	/* Its phases: detection is the Master_Down_Interval (3 adverts + skew, 100 ms adverts, prio
+	 * 100 here), the rest is what the steps took; the parts add up to the whole. */
+	const struct status_takeover *t = &S->sup.last_takeover;
+	assert_true(t->done && t->ok);
+	assert_true(t->phase_us[STATUS_PHASE_DETECT] >= 300000 && t->phase_us[STATUS_PHASE_DETECT] < 500000);
+	uint64_t sum = 0;
+	for (int p = 0; p < STATUS_PHASES; p++)
+		sum += t->phase_us[p];
+	assert_true(sum <= t->total_us && t->total_us - sum < 50000);
+	assert_true(t->phase_us[STATUS_PHASE_FENCE] > 0 && t->phase_us[STATUS_PHASE_WRITABLE] > 0);
 }
 
 /* 5. failover-safety "Refused is alive": the master's daemon dies and its server refuses our login
