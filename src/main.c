@@ -60,8 +60,12 @@ static int run(const struct conf *conf)
 	/* Every catchable signal is handled (a step-down first) or ignored: none ends the daemon
 	 * behind the supervisor's back with the server writable. */
 	static const int stop_sigs[] = { SIGTERM, SIGINT, SIGQUIT, SIGXCPU };
+	/* SIGABRT, SIGTRAP and SIGSYS too: sent by another process they are ignored, while our own
+	 * abort() still ends us (it restores the default first) and the kernel forces the synchronous
+	 * faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE are left alone: ignoring them is undefined). */
 	static const int ignored[] = { SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO,
-				       SIGPWR, SIGXFSZ, SIGSTKFLT, SIGTTIN, SIGTTOU, SIGTSTP, SIGURG };
+				       SIGPWR, SIGXFSZ, SIGSTKFLT, SIGTTIN, SIGTTOU, SIGTSTP, SIGURG,
+				       SIGABRT, SIGTRAP, SIGSYS };
 	sigemptyset(&ss);
 	for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
 		sigaddset(&ss, stop_sigs[i]);

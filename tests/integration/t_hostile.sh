@@ -80,6 +80,16 @@ check "the VIP is back on node1" lab_wait_for "VIP back" 2 eval '[ "$(lab_vip_ho
 check_eq "node1 counted the restored VIP" 1 "$(st node1 's["vip_restored"]')"
 check "node1 logged it" grep -q "removed from .* by someone else" "$LAB_DIR/dm-node1.log"
 
+# ---- signals nobody should send end nothing ----
+t1=$(st node1 's["transitions_total"]')
+for sig in USR1 USR2 ALRM PIPE ABRT TRAP SYS PWR URG; do
+	kill -s "$sig" "$(lab_pid dm-node1)"
+done
+sleep 0.5 # a handful of advert intervals: a death or a step-down would show by now
+check "signals: node1's daemon still runs" lab_running dm-node1
+check_eq "signals: no transition on node1" "$t1" "$(st node1 's["transitions_total"]')"
+check "signals: still node1 MASTER with the VIP" settled
+
 echo "t_hostile: $fails failure(s)"
 [ "$fails" -eq 0 ] || { lab_dump_logs 30; exit 1; }
 echo PASS
