@@ -10,7 +10,8 @@
 # No root, no namespaces.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-command -v mandoc >/dev/null || { echo "no mandoc (apt-get install mandoc / dnf install mandoc)"; exit 77; }
+# make deps installs it: missing, the lint would silently not run, so it is a failure.
+command -v mandoc >/dev/null || { echo "FAIL: no mandoc (make deps)"; exit 1; }
 command -v awk >/dev/null || { echo "no awk"; exit 77; }
 tmp=$(mktemp -d /tmp/dm-man-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
