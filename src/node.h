@@ -35,6 +35,8 @@ struct node_server {
 	uint64_t probe_sent_us;
 	uint64_t probe_epoch;            /* sup_local_epoch() when it was sent */
 	bool probe_counted;              /* a timed-out probe was already reported as failed */
+	bool unanswered;                 /* the latest probe got no answer in time (cleared by one that did) */
+	bool retried_soon;               /* this failure streak had its early second probe */
 	uint64_t cmd_answers;            /* the command worker's answer count when its job was sent */
 	bool cmd_queued;                 /* a job waits behind a cancelled one still running */
 	struct db_job queued;

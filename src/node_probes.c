@@ -50,6 +50,7 @@ static void probe_overdue(struct node *n, int which)
 		return;
 	if (!s->probe_counted) {
 		s->probe_counted = true;
+		s->unanswered = true;
 		db_worker_cancel(s->w[NODE_PROBE]);
 	}
 	r->id = s->probe_id;
@@ -79,7 +80,15 @@ static void probe_round(struct node *n)
 		s->probe_id = job.id;
 		s->probe_counted = false;
 		s->probe_epoch = sup_local_epoch(&n->sup);
-		s->probe_deadline_us = now + (uint64_t)n->conf.health.timeout_ms * 1000;
+		/* A server that let the last probe time out gets one interval, not a whole timeout, to
+		 * answer the next (a reconnect on a local socket or a LAN takes milliseconds): a hung
+		 * server reaches `fall` failures at the rounds' pace, as one probe stuck for good would,
+		 * instead of a full timeout per failure (the cancelled probe comes back and is sent
+		 * again). A slow but live server answers within its interval and clears this. */
+		uint64_t bound_ms = s->unanswered && n->conf.health.interval_ms < n->conf.health.timeout_ms
+					    ? (uint64_t)n->conf.health.interval_ms
+					    : (uint64_t)n->conf.health.timeout_ms;
+		s->probe_deadline_us = now + bound_ms * 1000;
 		s->probe_sent_us = now;
 	}
 }
@@ -91,6 +100,27 @@ int node_on_probe_timer(sd_event_source *src, uint64_t usec, void *ud)
 	node_publish(n);
 	node_arm(src, usec + (uint64_t)n->conf.health.interval_ms * 1000);
 	return 0;
+}
+
+/* A probe that failed at once (the connection dropped, nothing listens: a crash looks like this) is
+ * asked again right away rather than after a whole interval, once per failure streak: `fall` is
+ * then reached by a second real attempt milliseconds later, and the crashed master resigns about
+ * one interval sooner. A server that stays down is probed at the normal pace. */
+#define PROBE_RETRY_SOON_US 10000
+
+static void retry_soon(struct node *n, struct node_server *s, const struct db_result *r)
+{
+	uint64_t at = 0, now = node_now(n);
+
+	if (r->rc == 0 && r->state.reachable) {
+		s->retried_soon = false;
+		return;
+	}
+	if (s->retried_soon || (r->err != DB_ERR_LOST && r->err != DB_ERR_REFUSED))
+		return;
+	s->retried_soon = true;
+	if (sd_event_source_get_time(n->probe_timer, &at) < 0 || at > now + PROBE_RETRY_SOON_US)
+		node_arm(n->probe_timer, now + PROBE_RETRY_SOON_US);
 }
 
 static void collect(struct node *n, int which, int kind, struct db_result *r)
@@ -106,8 +136,11 @@ static void collect(struct node *n, int which, int kind, struct db_result *r)
 			bool counted = s->probe_counted;
 			s->probe_id = 0;
 			/* Counted as failed at its deadline already. */
-			if (!counted)
+			if (!counted) {
+				s->unanswered = false;
 				probe_sample(n, which, r);
+				retry_soon(n, s, r);
+			}
 			db_state_free(&r->state);
 			continue;
 		}

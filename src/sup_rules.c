@@ -25,7 +25,35 @@ bool rule_local_dead(const struct sup *s)
 	return !l->hc.up && !l->state.reachable && l->state.err == DB_ERR_REFUSED;
 }
 
-struct fo_input rule_fo_input(const struct sup *s, enum fo_kind kind, bool adverts_lost)
+/* The fence waits fence_answer_ms for any answer from the old master's server before taking it for
+ * cut off. That wait counts from the server's last sign of life, not from the takeover's start: the
+ * probes that went unanswered during Master_Down_Interval have waited already, and waiting again only
+ * delays the takeover (a link cut cost Master_Down_Interval + the whole window).
+ * Timing assumptions, all on our own clock: ok_sent_us is when the last answered probe was sent, so
+ * the server answered then at the latest; the next probe was due one health interval later, and from
+ * then on nothing answered: every sample since (if one completed) got no answer at all (a timeout or
+ * an unreachable host; an error or a refusal is an answer, and keeps the whole window). Probing never
+ * pauses, so that interval is silence, not absence of questions.
+ * FENCE_ANSWER_FLOOR_MS always stays, so a link that came back just now still gets the fence
+ * answered: the decision is the same ("answered or not"), only sooner. */
+#define FENCE_ANSWER_FLOOR_MS 50
+
+int rule_fence_answer_ms(const struct sup *s, uint64_t now)
+{
+	const struct sup_server *p = &s->srv[SUP_PEER];
+	int full = s->conf.takeover.fence_answer_ms;
+	uint64_t due = p->ok_sent_us + (uint64_t)s->conf.health.interval_ms * 1000;
+	bool no_answer_since = p->sample_sent_us == p->ok_sent_us ||
+			       (!p->state.reachable &&
+				(p->state.err == DB_ERR_UNREACHABLE || p->state.err == DB_ERR_TIMEOUT));
+
+	if (!p->ok_sent_us || !no_answer_since || now <= due || full <= FENCE_ANSWER_FLOOR_MS)
+		return full;
+	uint64_t waited_ms = (now - due) / 1000;
+	return waited_ms >= (uint64_t)(full - FENCE_ANSWER_FLOOR_MS) ? FENCE_ANSWER_FLOOR_MS : full - (int)waited_ms;
+}
+
+struct fo_input rule_fo_input(const struct sup *s, enum fo_kind kind, bool adverts_lost, uint64_t now)
 {
 	const struct conf_takeover *t = &s->conf.takeover;
 	const struct sup_server *p = &s->srv[SUP_PEER];
@@ -36,7 +64,7 @@ struct fo_input rule_fo_input(const struct sup *s, enum fo_kind kind, bool adver
 		.manage_semisync = t->manage_semisync,
 		.kill_clients = t->kill_clients_on_stepdown,
 		.fence_timeout_ms = t->fence_timeout_ms,
-		.fence_answer_ms = t->fence_answer_ms,
+		.fence_answer_ms = kind == FO_KIND_TAKEOVER ? rule_fence_answer_ms(s, now) : t->fence_answer_ms,
 		.catchup_timeout_ms = t->catchup_timeout_ms,
 		.peer_up = p->hc.up,
 		.peer_refusing = kind == FO_KIND_TAKEOVER && rule_peer_refusing(s),

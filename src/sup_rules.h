@@ -14,7 +14,9 @@
 uint64_t rule_master_down_us(const struct sup *s);
 
 /* The takeover sequence's fixed facts for now (failover.h struct fo_input). */
-struct fo_input rule_fo_input(const struct sup *s, enum fo_kind kind, bool adverts_lost);
+struct fo_input rule_fo_input(const struct sup *s, enum fo_kind kind, bool adverts_lost, uint64_t now);
+/* The fence's answer window for a takeover starting now (see sup_rules.c). */
+int rule_fence_answer_ms(const struct sup *s, uint64_t now);
 
 /* The peer's server answered our latest sample with an error: it is alive, but refuses us
  * (login, account lock, host block, too many connections, grants). */

@@ -16,7 +16,7 @@ void sup_abort_takeover(struct sup *s, const char *why, uint64_t now)
 
 void sup_start_sequence(struct sup *s, enum fo_kind kind, bool adverts_lost, uint64_t now)
 {
-	struct fo_input in = rule_fo_input(s, kind, adverts_lost);
+	struct fo_input in = rule_fo_input(s, kind, adverts_lost, now);
 
 	/* Detection: from the last advert heard (or the resign) to now; 0 when none was ever heard. */
 	s->detect_us = kind == FO_KIND_TAKEOVER && s->master_heard_us && now > s->master_heard_us

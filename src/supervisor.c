@@ -292,7 +292,7 @@ static bool hold_takeover(struct sup *s, uint64_t now)
 
 	if (s->fsm.state != VRRP_STATE_BACKUP)
 		return false;
-	struct fo_input in = rule_fo_input(s, FO_KIND_TAKEOVER, s->fsm.master_addr.s_addr != 0);
+	struct fo_input in = rule_fo_input(s, FO_KIND_TAKEOVER, s->fsm.master_addr.s_addr != 0, now);
 	/* A master that resigned (priority 0) is stepping down: its read_only may lag by a probe, and
 	 * the takeover after Skew_Time fences it anyway. A refusing one cannot be fenced. */
 	if (s->peer_resigned && !in.peer_refusing)

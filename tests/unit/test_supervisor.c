@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "sup_sim.h"
+#include "sup_rules.h"
 
 #define SAW(s, ...) assert_true(sim_saw((s), __VA_ARGS__, NULL))
 #define NOT_SAW(s, ...) assert_false(sim_saw((s), __VA_ARGS__, NULL))
@@ -235,10 +236,35 @@ static void test_master_host_cut_answer_window(void **st)
 	sim_run(S, S->now + 3 * SEC);
 	assert_string_equal(sim_state_name(S), "MASTER");
 	SAW(S, "HOOK(TAKEOVER)", "DB(P,fence)", "CANCEL(P)", "DB(L,semisync)", "DB(L,set-writable)", "ADD_VIPS");
-	/* MASTER within Master_Down_Interval + the answer window + the sequence. */
+	/* MASTER within Master_Down_Interval + the answer window + the sequence: the window counts from
+	 * the peer's last answer, so by the takeover only its 50 ms floor is left of its 200 ms. */
 	const struct status_transition *t = &S->sup.hist.t[S->sup.hist.n - 1];
 	assert_string_equal(t->to, "MASTER");
-	assert_true(S->sup.state_since_us - t0 < 360 * MS + 200 * MS + 50 * MS);
+	assert_true(S->sup.state_since_us - t0 < 360 * MS + 50 * MS + 50 * MS);
+	assert_true(S->sup.last_takeover.phase_us[STATUS_PHASE_FENCE] >= 50 * MS);
+	assert_true(S->sup.last_takeover.phase_us[STATUS_PHASE_FENCE] < 60 * MS);
+}
+
+/* 8b. The answer window is cut only by silence: a peer whose latest probe answered (here: just
+ * before the takeover) keeps the whole window. */
+static void test_answer_window_after_an_answer(void **st)
+{
+	(void)st;
+	boot_backup();
+	sim_mark(S);
+	assert_int_equal(rule_fence_answer_ms(&S->sup, S->now), 200);
+	/* Silent for 1 s since its last answered probe (sent at ok_sent_us): the floor. */
+	S->sup.srv[SUP_PEER].sample_sent_us = S->sup.srv[SUP_PEER].ok_sent_us;
+	assert_int_equal(rule_fence_answer_ms(&S->sup, S->sup.srv[SUP_PEER].ok_sent_us + 1 * SEC), 50);
+	/* 150 ms after: one probe interval (100 ms) is not silence, 50 ms of the window are used. */
+	assert_int_equal(rule_fence_answer_ms(&S->sup, S->sup.srv[SUP_PEER].ok_sent_us + 150 * MS), 150);
+	/* A later probe that got an error back: an answer, the whole window stays. */
+	S->sup.srv[SUP_PEER].sample_sent_us = S->sup.srv[SUP_PEER].ok_sent_us + 100 * MS;
+	S->sup.srv[SUP_PEER].state.reachable = false;
+	S->sup.srv[SUP_PEER].state.err = DB_ERR_SERVER;
+	assert_int_equal(rule_fence_answer_ms(&S->sup, S->sup.srv[SUP_PEER].ok_sent_us + 1 * SEC), 200);
+	S->sup.srv[SUP_PEER].state.err = DB_ERR_TIMEOUT;
+	assert_int_equal(rule_fence_answer_ms(&S->sup, S->sup.srv[SUP_PEER].ok_sent_us + 1 * SEC), 50);
 }
 
 /* 9. Our own mysqld dies while master: the VIP stays until the peer has claimed it (clients are
@@ -911,6 +937,7 @@ int main(void)
 		T(test_peer_busy_no_takeover),
 		T(test_fence_refused_stays_backup),
 		T(test_master_host_cut_answer_window),
+		T(test_answer_window_after_an_answer),
 		T(test_local_crash_keeps_vip_for_peer),
 		T(test_local_crash_vip_hold_bounded),
 		T(test_local_hang_drops_vip_at_once),
