@@ -64,9 +64,9 @@ build/san/dualmasterd: build/san/main.o $(SAN_OBJ)
 dualmasterctl: build/obj/dualmasterctl.o build/obj/log.o
 	$(CC) $(DM_CFLAGS) $(LDFLAGS) -o $@ $^
 
-build/unit/%: tests/unit/%.c $(LIB_OBJ) | build/unit
+build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJ) | build/unit
 	$(CC) $(DM_CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(call unit_objs,$*,$(CORE_OBJ),$(SHELL_OBJ)) $(CMOCKA_LIBS)
-build/unit-san/%: tests/unit/%.c $(SAN_OBJ) | build/unit-san
+build/unit-san/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(SAN_OBJ) | build/unit-san
 	$(CC) $(DM_CFLAGS) $(SAN) $(LDFLAGS) -Isrc -o $@ $< $(call unit_objs,$*,$(CORE_SAN),$(SHELL_SAN)) $(CMOCKA_LIBS)
 # Small helpers for the integration tests, linked against the library objects.
 build/tools/%: tests/tools/%.c $(LIB_OBJ)

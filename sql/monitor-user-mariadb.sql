@@ -11,7 +11,7 @@
 -- Run it once on one node while replication runs (it replicates to the other), or on each node.
 -- It is idempotent, and only adds: an account made with an older version of this file keeps what
 -- that one granted; to trim it to the list below run, for each of the two accounts,
---   REVOKE BINLOG MONITOR, RELOAD, REPLICATION SLAVE ADMIN ON *.* FROM 'dualmaster'@'localhost';
+--   REVOKE BINLOG MONITOR, RELOAD ON *.* FROM 'dualmaster'@'localhost';
 -- Two accounts with the same grants: the local daemon connects over the unix
 -- socket, which is always 'localhost'; the peer's daemon connects over TCP from its address.
 --
@@ -37,6 +37,11 @@
 --                             (takeover.manage_semisync). Without it: error 1227 "you need SUPER,
 --                             REPLICATION MASTER ADMIN"; the takeover goes on with a note and
 --                             commits stall for rpl_semi_sync_master_timeout.
+--   REPLICATION SLAVE ADMIN   START SLAVE IO_THREAD (takeover.rejoin): a replica IO thread that
+--                             stopped on error 1236 or a connection error after a failover is
+--                             restarted, a bounded number of times. Never STOP SLAVE, never the
+--                             SQL thread, never CHANGE MASTER or gtid_slave_pos. Without it: error
+--                             1227, logged, and the thread stays stopped until someone starts it.
 -- Needs none (measured): SELECT @@version, @@global.server_id, @@global.read_only,
 -- @@global.gtid_binlog_pos / gtid_current_pos / gtid_slave_pos, @@global.rpl_semi_sync_*;
 -- SHOW GLOBAL VARIABLES / SHOW GLOBAL STATUS (semi-sync); SELECT MASTER_GTID_WAIT(); SET SESSION
@@ -55,8 +60,6 @@
 -- Not granted, because the daemon never uses them:
 --   BINLOG MONITOR (REPLICATION CLIENT): the daemon reads @@gtid_binlog_pos, not SHOW MASTER STATUS.
 --   RELOAD: no FLUSH TABLES WITH READ LOCK; a switchover sets read_only and kills client sessions.
---   REPLICATION SLAVE ADMIN: the daemon never stops, starts or repoints replication, nor sets
---     gtid_slave_pos or rpl_semi_sync_slave_enabled.
 --   SUPER: implies far more than the daemon needs.
 --   SELECT ON mysql.global_priv: it would let the daemon find READ_ONLY ADMIN holders, but the
 --     table holds every password hash. The fence kills all client sessions except replication
@@ -70,10 +73,10 @@
 CREATE USER IF NOT EXISTS 'dualmaster'@'localhost' IDENTIFIED BY '{{DM_PASSWORD}}';
 CREATE USER IF NOT EXISTS 'dualmaster'@'{{DM_NETWORK}}' IDENTIFIED BY '{{DM_PASSWORD}}';
 
-GRANT REPLICA MONITOR, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, REPLICATION MASTER ADMIN
-   ON *.* TO 'dualmaster'@'localhost';
-GRANT REPLICA MONITOR, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, REPLICATION MASTER ADMIN
-   ON *.* TO 'dualmaster'@'{{DM_NETWORK}}';
+GRANT REPLICA MONITOR, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, REPLICATION MASTER ADMIN,
+   REPLICATION SLAVE ADMIN ON *.* TO 'dualmaster'@'localhost';
+GRANT REPLICA MONITOR, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, REPLICATION MASTER ADMIN,
+   REPLICATION SLAVE ADMIN ON *.* TO 'dualmaster'@'{{DM_NETWORK}}';
 
 -- The takeover term (one row, written by the daemon at each takeover, replicated to the peer).
 CREATE DATABASE IF NOT EXISTS dualmaster;

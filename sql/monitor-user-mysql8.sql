@@ -38,13 +38,15 @@
 -- Needs none: SELECT @@version, @@global.server_id, @@global.read_only, @@global.super_read_only,
 -- @@global.gtid_executed, @@global.rpl_semi_sync_*; SHOW GLOBAL VARIABLES / SHOW GLOBAL STATUS;
 -- SELECT WAIT_FOR_EXECUTED_GTID_SET(); SET SESSION lock_wait_timeout / max_execution_time.
+-- REPLICATION_SLAVE_ADMIN: START REPLICA IO_THREAD (takeover.rejoin: a replica IO thread stopped
+-- on error 1236 or a connection error after a failover, restarted a bounded number of times; never
+-- STOP REPLICA, the SQL thread or CHANGE REPLICATION SOURCE). Without it: error 1227, logged.
 -- Not granted, because the daemon never uses them: RELOAD (no FLUSH TABLES WITH READ LOCK),
--- REPLICATION_SLAVE_ADMIN (never STOP/START REPLICA or CHANGE REPLICATION SOURCE), SELECT ON
--- performance_schema.* (replica state comes from SHOW REPLICA STATUS), SUPER, any data privilege.
+-- SELECT ON performance_schema.* (replica state comes from SHOW REPLICA STATUS), SUPER, any data privilege.
 -- Note: CONNECTION_ADMIN also lets this account write through read_only (not through
 -- super_read_only); the daemon's only write is its term row, after both are OFF.
 -- An account made with an older version of this file keeps what that one granted; to trim it:
---   REVOKE RELOAD, REPLICATION_SLAVE_ADMIN ON *.* FROM 'dualmaster'@'localhost';
+--   REVOKE RELOAD ON *.* FROM 'dualmaster'@'localhost';
 --   REVOKE SELECT ON performance_schema.* FROM 'dualmaster'@'localhost';
 -- (and the same for the {{DM_NETWORK}} account).
 
@@ -52,10 +54,10 @@ CREATE USER IF NOT EXISTS 'dualmaster'@'localhost' IDENTIFIED BY '{{DM_PASSWORD}
 CREATE USER IF NOT EXISTS 'dualmaster'@'{{DM_NETWORK}}' IDENTIFIED BY '{{DM_PASSWORD}}';
 
 GRANT REPLICATION CLIENT, PROCESS ON *.* TO 'dualmaster'@'localhost';
-GRANT SYSTEM_VARIABLES_ADMIN, CONNECTION_ADMIN ON *.* TO 'dualmaster'@'localhost';
+GRANT SYSTEM_VARIABLES_ADMIN, CONNECTION_ADMIN, REPLICATION_SLAVE_ADMIN ON *.* TO 'dualmaster'@'localhost';
 
 GRANT REPLICATION CLIENT, PROCESS ON *.* TO 'dualmaster'@'{{DM_NETWORK}}';
-GRANT SYSTEM_VARIABLES_ADMIN, CONNECTION_ADMIN ON *.* TO 'dualmaster'@'{{DM_NETWORK}}';
+GRANT SYSTEM_VARIABLES_ADMIN, CONNECTION_ADMIN, REPLICATION_SLAVE_ADMIN ON *.* TO 'dualmaster'@'{{DM_NETWORK}}';
 
 -- The takeover term (one row, written by the daemon at each takeover, replicated to the peer).
 CREATE DATABASE IF NOT EXISTS dualmaster;

@@ -87,6 +87,7 @@ struct conf_takeover {
 	bool kill_clients_on_stepdown;
 	int holddown_ms;        /* no automatic move back within this after a move */
 	bool manage_semisync;   /* turn semi-sync master side off when the peer is down */
+	bool rejoin;            /* restart a replica IO thread stopped on a connection/binlog error */
 };
 
 struct conf_tiebreaker {

@@ -77,6 +77,7 @@ static cfg_opt_t takeover_opts[] = {
 	CFG_BOOL("kill_clients_on_stepdown", cfg_true, CFGF_NONE),
 	CFG_INT("holddown_ms", 10000, CFGF_NONE),
 	CFG_BOOL("manage_semisync", cfg_true, CFGF_NONE),
+	CFG_BOOL("rejoin", cfg_true, CFGF_NONE),
 	CFG_END()
 };
 
@@ -430,6 +431,7 @@ static void read_all(cfg_t *cfg, struct conf *c)
 	c->takeover.kill_clients_on_stepdown = cfg_getbool(s, "kill_clients_on_stepdown");
 	c->takeover.holddown_ms = get_int(s, "holddown_ms");
 	c->takeover.manage_semisync = cfg_getbool(s, "manage_semisync");
+	c->takeover.rejoin = cfg_getbool(s, "rejoin");
 
 	s = cfg_getsec(cfg, "tiebreaker");
 	for (unsigned i = 0; i < cfg_size(s, "targets"); i++) {

@@ -11,6 +11,7 @@ static const char *const job_names[] = {
 	[DB_JOB_KILL_CLIENTS] = "kill-clients",
 	[DB_JOB_GTID_WAIT] = "gtid-wait",
 	[DB_JOB_TERM] = "term",
+	[DB_JOB_START_IO] = "start-io-thread",
 };
 
 const char *db_job_name(enum db_job_type t)

@@ -19,6 +19,7 @@ enum db_job_type {
 			      * (this session and every session of the daemon's own account) */
 	DB_JOB_GTID_WAIT,    /* wait until this server has applied job.gtid (MASTER_GTID_WAIT / WAIT_FOR_EXECUTED_GTID_SET) */
 	DB_JOB_TERM,         /* write the takeover term row: term = max(term + 1, job.term), holder = job.holder */
+	DB_JOB_START_IO,     /* START SLAVE IO_THREAD / START REPLICA IO_THREAD (rejoin; never the SQL thread) */
 };
 
 struct db_job {

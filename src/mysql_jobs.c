@@ -514,6 +514,17 @@ bool dbw_term_missing(struct db_worker *w, unsigned err)
 	return true;
 }
 
+/* Rejoin: the IO thread only. A stopped SQL thread is an error in the data and is never restarted
+ * (or skipped) by the daemon. MariaDB: the default connection, as the scene and sql/ set it up. */
+int dbw_job_start_io(struct db_worker *w, struct db_result *r)
+{
+	const char *sql = w->flavor == DB_FLAVOR_MARIADB || w->no_replica_kw ? "START SLAVE IO_THREAD"
+									  : "START REPLICA IO_THREAD";
+	unsigned err = dbw_query(w, sql, NULL);
+
+	return err ? dbw_fail(w, r, sql, err) : 0;
+}
+
 int dbw_job_term(struct db_worker *w, const struct db_job *job, struct db_result *r)
 {
 	char holder[2 * sizeof(job->holder) + 1], sql[384];

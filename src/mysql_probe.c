@@ -216,6 +216,8 @@ static int run_dispatch(struct db_worker *w, const struct db_job *job, struct db
 		return dbw_job_gtid_wait(w, job, r);
 	case DB_JOB_TERM:
 		return dbw_job_term(w, job, r);
+	case DB_JOB_START_IO:
+		return dbw_job_start_io(w, r);
 	}
 	return dbw_fail_msg(r, -EINVAL, "unknown job type %d", (int)job->type);
 }

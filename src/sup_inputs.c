@@ -65,6 +65,34 @@ static void start_fault_hook(struct sup *s)
 	}
 }
 
+static void rejoin(struct sup *s, uint64_t now)
+{
+	const struct repl_status *r = &s->srv[SUP_LOCAL].state.repl;
+	char why[DB_ERR_LEN + 32];
+
+	if (r->io == REPL_IO_YES && s->rejoin_attempts > 0) {
+		sup_say(s, LOG_NOTICE, "rejoin: the local replica IO thread runs again");
+		s->rejoin_attempts = 0;
+		s->rejoin_next_us = 0;
+		return;
+	}
+	if (!rule_rejoin(s, now, why, sizeof(why))) {
+		if (r->io == REPL_IO_NO && s->rejoin_attempts == REJOIN_MAX_ATTEMPTS) {
+			s->rejoin_attempts++; /* said once */
+			sup_say(s, LOG_ERR, "rejoin: the local replica IO thread stays stopped after %d restarts (%s): "
+				"fix it by hand", REJOIN_MAX_ATTEMPTS, r->last_io_error);
+		}
+		return;
+	}
+	s->rejoin_attempts++;
+	uint64_t gap_s = s->rejoin_attempts >= 5 ? 30 : 1ull << (s->rejoin_attempts - 1);
+	s->rejoin_next_us = now + gap_s * 1000000;
+	sup_say(s, LOG_NOTICE, "rejoin: the local replica IO thread stopped on %s: START ... IO_THREAD (%d of %d)",
+		why, s->rejoin_attempts, REJOIN_MAX_ATTEMPTS);
+	struct db_job job = { .type = DB_JOB_START_IO, .timeout_ms = s->conf.takeover.fence_timeout_ms };
+	sup_submit(s, SUP_LOCAL, job);
+}
+
 static void after_sample(struct sup *s, uint64_t now)
 {
 	sup_evaluate(s, now);
@@ -86,6 +114,7 @@ static void after_sample(struct sup *s, uint64_t now)
 				      .timeout_ms = s->conf.takeover.fence_timeout_ms };
 		sup_submit(s, SUP_LOCAL, job);
 	}
+	rejoin(s, now);
 	refusing_alert(s);
 	sup_heal_after_sample(s, now);
 	start_fault_hook(s);

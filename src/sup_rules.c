@@ -38,6 +38,39 @@ bool rule_local_dead(const struct sup *s)
  * answered: the decision is the same ("answered or not"), only sooner. */
 #define FENCE_ANSWER_FLOOR_MS 50
 
+/* Rejoin (MaxScale's auto_rejoin, for the IO thread only): after a failover the returning old master
+ * truncates what it had binlogged unacknowledged and fetches it back; a replica thread that asked for
+ * a GTID in between stops with 1236 and stays stopped, and one that gave up on a connection error
+ * likewise. Restarting it is safe: it applies nothing by itself, and a GTID that really is missing
+ * stops it again. Only when the thread stopped on an error (an operator's STOP SLAVE leaves no
+ * error), the other server is up, no sequence runs and maintenance is off; at most
+ * REJOIN_MAX_ATTEMPTS per stop, 1 s, 2 s, 4 s ... 30 s apart. A stopped SQL thread is never touched:
+ * restarting or skipping it would hide an error in the data. */
+static bool rejoin_error(int e)
+{
+	switch (e) {
+	case 1236: /* ER_MASTER_FATAL_ERROR_READING_BINLOG: a GTID or position the master lacks */
+	case 1158: case 1159: case 1160: case 1161: /* ER_NET_*: a read or write error */
+	case 2003: case 2005: case 2006: case 2013: /* Connector errors: cannot connect, host, gone, lost */
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool rule_rejoin(const struct sup *s, uint64_t now, char *why, size_t len)
+{
+	const struct sup_server *l = &s->srv[SUP_LOCAL], *p = &s->srv[SUP_PEER];
+	const struct repl_status *r = &l->state.repl;
+
+	if (!s->conf.takeover.rejoin || s->maintenance || fo_active(&s->fo) || !l->hc.up || !l->state.reachable ||
+	    !p->hc.up || !p->state.reachable || r->io != REPL_IO_NO || !rejoin_error(r->last_io_errno) ||
+	    s->rejoin_attempts >= REJOIN_MAX_ATTEMPTS || now < s->rejoin_next_us)
+		return false;
+	snprintf(why, len, "error %d: %s", r->last_io_errno, r->last_io_error);
+	return true;
+}
+
 int rule_fence_answer_ms(const struct sup *s, uint64_t now)
 {
 	const struct sup_server *p = &s->srv[SUP_PEER];

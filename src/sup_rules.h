@@ -15,6 +15,11 @@ uint64_t rule_master_down_us(const struct sup *s);
 
 /* The takeover sequence's fixed facts for now (failover.h struct fo_input). */
 struct fo_input rule_fo_input(const struct sup *s, enum fo_kind kind, bool adverts_lost, uint64_t now);
+/* Rejoin: whether to send START ... IO_THREAD to the local server now (see sup_rules.c); fills why
+ * with the IO thread's error. */
+bool rule_rejoin(const struct sup *s, uint64_t now, char *why, size_t len);
+#define REJOIN_MAX_ATTEMPTS 10
+
 /* The fence's answer window for a takeover starting now (see sup_rules.c). */
 int rule_fence_answer_ms(const struct sup *s, uint64_t now);
 

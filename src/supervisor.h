@@ -175,6 +175,8 @@ struct sup {
 	uint64_t holddown_until_us;  /* no preemption before this */
 	uint64_t handover_until_us;  /* after our switchover: no takeover of ours before the peer's ends */
 	bool semisync_turned_off;
+	int rejoin_attempts;         /* START ... IO_THREAD sent in this stop of the IO thread */
+	uint64_t rejoin_next_us;     /* not again before */
 	uint64_t semisync_off_us;
 	/* Two masters meeting again. */
 	struct heal heal;

@@ -151,7 +151,7 @@ for n in node1 node2; do
 	done
 done
 check_eq "the file grants the table to the local account once" 1 "$file_table"
-for p in SUPER RELOAD 'BINLOG MONITOR' 'REPLICATION SLAVE ADMIN'; do
+for p in SUPER RELOAD 'BINLOG MONITOR'; do
 	check "not granted: $p" eval "! grep -qx '$p' <<<\"\$want\""
 done
 

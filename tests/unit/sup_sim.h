@@ -45,6 +45,9 @@ struct sim_srv {
 	int semisync_master;     /* enabled */
 	int semisync_status;
 	bool repl_broken;        /* SQL thread stopped with an error */
+	bool io_stuck;         /* START_IO does not help (the error comes back) */
+	int io_stopped_errno;   /* its IO thread stopped with this error (0: running); START_IO clears it */
+	int start_io_calls;
 	bool catchup_fails;
 	bool behind;             /* GTID_WAIT on it times out */
 };
@@ -120,7 +123,7 @@ static void sim_conf_defaults(struct conf *c)
 	c->takeover = (struct conf_takeover){ .catchup_timeout_ms = 5000, .fence_peer = true,
 					      .fence_timeout_ms = 2000, .fence_answer_ms = 200,
 					      .kill_clients_on_stepdown = true, .holddown_ms = 10000,
-					      .manage_semisync = true };
+					      .manage_semisync = true, .rejoin = true };
 }
 
 static void tracef(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -176,6 +179,10 @@ static void sim_state(const struct sim *s, int which, struct db_state *st)
 	 * gone, which never blocks a takeover. */
 	st->repl.io = o->mode == SRV_OK || o->mode == SRV_REFUSE ? REPL_IO_YES : REPL_IO_CONNECTING;
 	st->repl.last_io_errno = st->repl.io == REPL_IO_YES ? 0 : 2003;
+	if (v->io_stopped_errno) {
+		st->repl.io = REPL_IO_NO;
+		st->repl.last_io_errno = v->io_stopped_errno;
+	}
 	st->repl.sql_running = !v->repl_broken;
 	st->repl.last_sql_errno = v->repl_broken ? 1062 : 0;
 	st->term.known = v->term_table && v->term > 0;
@@ -267,6 +274,11 @@ static void sim_job_result(struct sim *s, int target, struct db_result *r)
 	case DB_JOB_SEMISYNC:
 		v->semisync_master = j->job.on;
 		v->semisync_status = j->job.on;
+		break;
+	case DB_JOB_START_IO:
+		v->start_io_calls++;
+		if (!v->io_stuck)
+			v->io_stopped_errno = 0;
 		break;
 	case DB_JOB_TERM:
 		if (!v->term_table) {

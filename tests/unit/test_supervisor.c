@@ -624,6 +624,51 @@ static void test_switchover_peer_never_takes_over(void **st)
 	assert_int_equal(S->two_writers_us, 0);
 }
 
+/* 26c. Rejoin: the local replica IO thread stopped with 1236 (the returning old master had not got
+ * back the GTID it asked for): restarted, once it runs again nothing more is sent. */
+static void test_rejoin_restarts_io_thread(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_mark(S);
+	S->srv[SUP_LOCAL].io_stopped_errno = 1236;
+	sim_run(S, S->now + 3 * SEC);
+	SAW(S, "DB(L,start-io-thread)");
+	assert_int_equal(S->srv[SUP_LOCAL].start_io_calls, 1);
+	assert_true(sim_logged(S, "stopped on error 1236"));
+	assert_true(sim_logged(S, "runs again"));
+	assert_string_equal(sim_state_name(S), "MASTER");
+}
+
+/* 26d. Rejoin is bounded (10 restarts, backing off to 30 s), then says so once; an error that a
+ * restart cannot help (1045, a login the master refuses) and an operator's stop are left alone. */
+static void test_rejoin_bounded(void **st)
+{
+	(void)st;
+	boot_backup();
+	S->srv[SUP_LOCAL].io_stopped_errno = 1236;
+	S->srv[SUP_LOCAL].io_stuck = true;
+	sim_run(S, S->now + 400 * SEC);
+	assert_int_equal(S->srv[SUP_LOCAL].start_io_calls, REJOIN_MAX_ATTEMPTS);
+	assert_true(sim_logged(S, "stays stopped after 10 restarts"));
+	/* 1 + 2 + 4 + 8 + 30 x 5 s: the tenth restart comes after about 165 s, not at once. */
+	boot_backup();
+	S->srv[SUP_LOCAL].io_stopped_errno = 1236;
+	S->srv[SUP_LOCAL].io_stuck = true;
+	sim_run(S, S->now + 100 * SEC);
+	assert_true(S->srv[SUP_LOCAL].start_io_calls >= 5 && S->srv[SUP_LOCAL].start_io_calls < 10);
+	boot_backup();
+	S->srv[SUP_LOCAL].io_stopped_errno = 1045;
+	sim_run(S, S->now + 10 * SEC);
+	assert_int_equal(S->srv[SUP_LOCAL].start_io_calls, 0);
+	/* Maintenance: hands off. */
+	boot_backup();
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_MAINTENANCE, .on = true });
+	S->srv[SUP_LOCAL].io_stopped_errno = 2013;
+	sim_run(S, S->now + 10 * SEC);
+	assert_int_equal(S->srv[SUP_LOCAL].start_io_calls, 0);
+}
+
 /* 27. Switchover refused: not master; the peer not replicating. */
 static void test_switchover_refused(void **st)
 {
@@ -957,6 +1002,8 @@ int main(void)
 		T(test_heal_keep_but_other_insists),
 		T(test_switchover),
 		T(test_switchover_peer_never_takes_over),
+		T(test_rejoin_restarts_io_thread),
+		T(test_rejoin_bounded),
 		T(test_switchover_refused),
 		T(test_switchover_rollback),
 		T(test_maintenance_backup),
