@@ -170,12 +170,26 @@ static void text_counters(struct status_buf *b, const struct vrrp_counters *c)
 		c->ignored_self, c->ignored_not_peer, c->addr_mismatch);
 }
 
+#define VIPS_TEXT (CONF_MAX_VIPS * 24)
+
+/* "192.0.2.50/24, ..." or "none": 16 x "255.255.255.255/32, " fits, snprintf never truncates. */
+static void fmt_vips(const struct dm_status *s, char out[VIPS_TEXT])
+{
+	size_t n = 0;
+
+	snprintf(out, VIPS_TEXT, "none");
+	for (int i = 0; i < s->n_vips && i < CONF_MAX_VIPS; i++) {
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &s->vips[i].addr, a, sizeof(a));
+		n += (size_t)snprintf(out + n, VIPS_TEXT - n, "%s%s/%d", i ? ", " : "", a, s->vips[i].prefixlen);
+	}
+}
+
 static void text_alerts(struct status_buf *b, const struct dm_status *s);
 
 static void text_head(struct status_buf *b, const struct dm_status *s)
 {
-	char dur[32], vips[CONF_MAX_VIPS * 24] = "none";
-	size_t n = 0;
+	char dur[32], vips[VIPS_TEXT];
 
 	fmt_duration(s->in_state_ms, dur, sizeof(dur));
 	tx_line(b, 0, "%s: %s for %s, priority %d (base %d)", s->node_name[0] ? s->node_name : "dualmaster",
@@ -183,13 +197,7 @@ static void text_head(struct status_buf *b, const struct dm_status *s)
 	tx_line(b, 0, "eligible: %s (%s)", s->eligible ? "yes" : "NO", s->reason);
 	tx_line(b, 0, "vrrp: v%d vrid %d, master %s", s->vrrp_version, s->vrid,
 		s->master_addr[0] ? s->master_addr : "unknown");
-	/* 16 x "255.255.255.255/32, " fits: snprintf never truncates here. */
-	for (int i = 0; i < s->n_vips && i < CONF_MAX_VIPS; i++) {
-		char a[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &s->vips[i].addr, a, sizeof(a));
-		n += (size_t)snprintf(vips + n, sizeof(vips) - n, "%s%s/%d", i ? ", " : "", a,
-				      s->vips[i].prefixlen);
-	}
+	fmt_vips(s, vips);
 	tx_line(b, 0, "vip: %s %s", vips, s->vip_held ? "held" : "not held");
 	text_alerts(b, s);
 }
@@ -212,15 +220,9 @@ static void text_alerts(struct status_buf *b, const struct dm_status *s)
 /* The table's footer: the VIPs, eligibility when it is refused, then the alerts. */
 static void text_flags(struct status_buf *b, const struct dm_status *s)
 {
-	char vips[CONF_MAX_VIPS * 24] = "none";
-	size_t n = 0;
+	char vips[VIPS_TEXT];
 
-	for (int i = 0; i < s->n_vips && i < CONF_MAX_VIPS; i++) {
-		char a[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &s->vips[i].addr, a, sizeof(a));
-		n += (size_t)snprintf(vips + n, sizeof(vips) - n, "%s%s/%d", i ? ", " : "", a,
-				      s->vips[i].prefixlen);
-	}
+	fmt_vips(s, vips);
 	tx_line(b, 0, "vip: %s %s", vips, s->vip_held ? "held by this node" : "not held here");
 	if (!s->eligible)
 		tx_line(b, 0, "not eligible: %s", s->reason);
