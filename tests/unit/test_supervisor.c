@@ -36,6 +36,13 @@ static int teardown(void **st)
 	return bad ? -1 : 0;
 }
 
+/* A second scenario inside one test: the first one's simulator released. */
+static void fresh_sim(void)
+{
+	sim_free(S);
+	memset(S, 0, sizeof(*S));
+}
+
 static void start(struct conf *c)
 {
 	struct conf d;
@@ -652,16 +659,19 @@ static void test_rejoin_bounded(void **st)
 	assert_int_equal(S->srv[SUP_LOCAL].start_io_calls, REJOIN_MAX_ATTEMPTS);
 	assert_true(sim_logged(S, "stays stopped after 10 restarts"));
 	/* 1 + 2 + 4 + 8 + 30 x 5 s: the tenth restart comes after about 165 s, not at once. */
+	fresh_sim();
 	boot_backup();
 	S->srv[SUP_LOCAL].io_stopped_errno = 1236;
 	S->srv[SUP_LOCAL].io_stuck = true;
 	sim_run(S, S->now + 100 * SEC);
 	assert_true(S->srv[SUP_LOCAL].start_io_calls >= 5 && S->srv[SUP_LOCAL].start_io_calls < 10);
+	fresh_sim();
 	boot_backup();
 	S->srv[SUP_LOCAL].io_stopped_errno = 1045;
 	sim_run(S, S->now + 10 * SEC);
 	assert_int_equal(S->srv[SUP_LOCAL].start_io_calls, 0);
 	/* Maintenance: hands off. */
+	fresh_sim();
 	boot_backup();
 	sim_feed(S, (struct sup_event){ .type = SUP_EV_MAINTENANCE, .on = true });
 	S->srv[SUP_LOCAL].io_stopped_errno = 2013;
