@@ -366,7 +366,8 @@ static void read_mysql(cfg_t *m, struct conf_mysql *out, const char *title)
 		snprintf(key, sizeof(key), "mysql %s|password_credential", title);
 		if (!dir) {
 			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
-				   "%s: $CREDENTIALS_DIRECTORY is not set (LoadCredential= in the unit)", key);
+				   "%s: $CREDENTIALS_DIRECTORY is not set (LoadCredential= in the unit; "
+				   "the unit's ExecStartPre= runs this check with it)", key);
 			return;
 		}
 		snprintf(cred, sizeof(cred), "%s/%s", dir, out->password_credential);

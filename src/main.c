@@ -2,7 +2,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <mysql.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <stdbool.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-event.h>
+#include <unistd.h>
 
 #include "conf_load.h"
 #include "log.h"
@@ -122,12 +125,36 @@ static bool vip_is_host_address(const struct conf *c)
 	return true;
 }
 
+/* `-t -u USER`: the files are opened with the service user's rights, so a password file the
+ * service could not read fails the check instead of the start. Root only, and for good: the
+ * process only checks and exits. */
+static int become_user(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		fprintf(stderr, "dualmasterd: -u %s: no such user\n", user);
+		return -1;
+	}
+	if (geteuid() == pw->pw_uid)
+		return 0;
+	if (geteuid() != 0) {
+		fprintf(stderr, "dualmasterd: -u %s: checking as another user needs root\n", user);
+		return -1;
+	}
+	if (initgroups(user, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		fprintf(stderr, "dualmasterd: -u %s: %s\n", user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dualmasterd [-t] [-v] [-f FILE]\n"
+		"usage: dualmasterd [-t [-u USER]] [-v] [-f FILE]\n"
 		"  -f, --config FILE  configuration file (default " CONF_DEFAULT_PATH ")\n"
 		"  -t, --test         check the configuration and exit: 0 valid, 1 with FILE:LINE: errors\n"
+		"  -u, --user USER    with -t: read the files as USER (the service user), as the service would\n"
 		"  -v, --verbose      debug logging for every category\n"
 		"  -V, --version      print the version\n"
 		"  -h, --help         this text\n");
@@ -138,26 +165,30 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'f' }, { "test", no_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },      { "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },         { "user", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = CONF_DEFAULT_PATH;
+	const char *path = CONF_DEFAULT_PATH, *user = NULL;
 	bool test = false, verbose = false;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "f:tvVh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:tu:vVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': path = optarg; break;
 		case 't': test = true; break;
+		case 'u': user = optarg; break;
 		case 'v': verbose = true; break;
 		case 'V': printf("dualmasterd %s\n", DM_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (user && !test)) {
 		usage(stderr);
 		return 2;
 	}
+	if (user && become_user(user) < 0)
+		return 1;
 	log_init("dualmasterd", verbose);
 
 	struct conf *conf = calloc(1, sizeof(*conf));

@@ -52,6 +52,7 @@ for want in 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=5s' "ExecReload=$root
 	'NoNewPrivileges=yes' 'ProtectSystem=strict' 'ProtectHome=yes' 'LimitCORE=0' \
 	'ReadWritePaths=-/var/lib/prometheus/node-exporter -/var/lib/node_exporter/textfile_collector' \
 	'RestrictAddressFamilies=AF_UNIX AF_INET AF_NETLINK AF_PACKET' \
+	"ExecStartPre=$root/sbin/dualmasterd -t -f /etc/dualmaster/dualmaster.conf" \
 	"ExecStart=$root/sbin/dualmasterd -f /etc/dualmaster/dualmaster.conf"; do
 	grep -qxF "$want" "$unit" || { echo "FAIL: missing line: $want"; fail=1; }
 done
