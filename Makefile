@@ -79,14 +79,14 @@ deps:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		  make gcc clang pkg-config libmariadb-dev libconfuse-dev libnl-3-dev libnl-route-3-dev \
 		  libsystemd-dev libcmocka-dev valgrind libclang-rt-14-dev iproute2 nftables procps \
-		  mariadb-server mariadb-client keepalived systemd rpm python3 python3-matplotlib python3-prometheus-client mandoc; \
+		  mariadb-server mariadb-client keepalived iputils-ping systemd rpm python3 python3-matplotlib python3-prometheus-client mandoc; \
 	elif command -v dnf >/dev/null || command -v yum >/dev/null; then \
 		pm=$$(command -v dnf || command -v yum); \
 		$$pm install -y epel-release dnf-plugins-core || true; \
 		$$pm config-manager --set-enabled crb 2>/dev/null || $$pm config-manager --set-enabled powertools 2>/dev/null || true; \
 		$$pm install -y make gcc clang pkgconf-pkg-config mariadb-connector-c-devel libconfuse-devel \
 		  libnl3-devel systemd-devel libcmocka-devel valgrind iproute nftables procps-ng \
-		  mariadb-server mariadb keepalived rpm-build python3 python3-matplotlib python3-prometheus_client mandoc; \
+		  mariadb-server mariadb keepalived iputils rpm-build python3 python3-matplotlib python3-prometheus_client mandoc; \
 	else echo "make deps: no apt-get, dnf or yum; install the packages listed in README.md" >&2; exit 1; fi
 
 unit: $(UNIT_BIN)

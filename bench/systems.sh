@@ -7,26 +7,26 @@ BENCH_DIR=${BENCH_DIR:-$LAB_ROOT/bench}
 
 # ---- keepalived ---------------------------------------------------------------------------------
 
-# Tutorial defaults, and the fastest keepalived allows (VRRPv3 centisecond adverts, 1 s checks:
-# vrrp_script intervals are whole seconds).
-ka_profile_vars() {
-	case $PROFILE in
-	default) KA_VERSION=2 KA_ADVERT=1 KA_INTERVAL=2 KA_FALL=3 ;;
-	tuned) KA_VERSION=3 KA_ADVERT=0.1 KA_INTERVAL=1 KA_FALL=1 ;;
-	*) lab_die "keepalived profile '$PROFILE': default or tuned"; return 1 ;;
-	esac
-}
-
+# Tutorial defaults (keepalived.conf.in: VRRPv2, 1 s adverts, `select 1` every 2 s, fall 3) and
+# what a careful operator writes (keepalived-tuned.conf.in). A "-async" suffix runs either profile
+# on asynchronous replication (bench/trial.sh).
 ka_write_conf() {
-	local node=$1 prio=$2
-	ka_profile_vars || return 1
-	sed -e "s|@NODE@|$node|g" -e "s|@VRRP_VERSION@|$KA_VERSION|" -e "s|@MYSQL@|$(command -v mysql)|" \
-		-e "s|@SOCK@|$(lab_sock "$node")|g" -e "s|@CHECK_INTERVAL@|$KA_INTERVAL|" \
-		-e "s|@FALL@|$KA_FALL|" -e "s|@IFACE@|$(lab_if "$node")|" -e "s|@PRIORITY@|$prio|" \
-		-e "s|@ADVERT_INT@|$KA_ADVERT|" -e "s|@VIP@|$LAB_VIP|" \
-		-e "s|@NOTIFY@|$BENCH_DIR/keepalived/notify.sh|g" \
+	local node=$1 prio=$2 tmpl notify repl=semisync
+	case ${PROFILE%-async} in
+	default) tmpl=keepalived.conf.in notify=notify.sh ;;
+	tuned) tmpl=keepalived-tuned.conf.in notify=notify-tuned.sh ;;
+	*) lab_die "keepalived profile '$PROFILE': default, tuned, default-async or tuned-async"; return 1 ;;
+	esac
+	[ "${LAB_SEMISYNC:-0}" = 1 ] || repl=async
+	sed -e "s|@NODE@|$node|g" -e "s|@VRRP_VERSION@|2|" -e "s|@MYSQL@|$(command -v mysql)|" \
+		-e "s|@SOCK@|$(lab_sock "$node")|g" -e "s|@CHECK_INTERVAL@|2|" -e "s|@FALL@|3|" \
+		-e "s|@IFACE@|$(lab_if "$node")|" -e "s|@PRIORITY@|$prio|" -e "s|@ADVERT_INT@|1|" \
+		-e "s|@VIP@|$LAB_VIP|" -e "s|@TIEBREAKER@|$LAB_TIEBREAKER|" -e "s|@PING@|$(command -v ping)|" \
+		-e "s|@CHECK@|$BENCH_DIR/keepalived/check-tuned.sh|" -e "s|@REPL@|$repl|g" \
+		-e "s|@PEER@|$(lab_ip "$(lab_peer "$node")")|g" \
+		-e "s|@NOTIFY@|$BENCH_DIR/keepalived/$notify|g" \
 		-e "s|@NOTIFY_LOG@|$LAB_DIR/ka-$node.notify|g" \
-		"$BENCH_DIR/keepalived/keepalived.conf.in" >"$LAB_DIR/ka-$node.conf"
+		"$BENCH_DIR/keepalived/$tmpl" >"$LAB_DIR/ka-$node.conf"
 }
 
 # Starts keepalived (VRRP only, foreground, console log) in NODE's namespace; also records the VRRP
@@ -65,11 +65,12 @@ sql_t() {
 
 # ---- either system ------------------------------------------------------------------------------
 
+# sys_write_conf MASTER STANDBY: the node meant to be master first gets the higher priority.
 sys_write_conf() {
 	if [ "$SYSTEM" = dualmaster ]; then
-		lab_write_dm_conf node1 150 && lab_write_dm_conf node2 100
+		lab_write_dm_conf "$1" 150 && lab_write_dm_conf "$2" 100
 	else
-		ka_write_conf node1 150 && ka_write_conf node2 100
+		ka_write_conf "$1" 150 && ka_write_conf "$2" 100
 	fi
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One benchmark trial on a fresh lab scene: start the system, write through the VIP, inject one fault
-# into the master (node1), heal it, and print one CSV row (the columns of bench/failover's header).
+# into the master, heal it, and print one CSV row (the columns of bench/failover's header). Odd
+# trials make node1 the master, even ones node2, so faults alternate between the nodes.
 # Usage: bench/trial.sh SYSTEM PROFILE FAULT TRIAL DIR   (DIR keeps the trial's files and logs)
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -21,8 +22,11 @@ SETTLE_MAX_S=${SETTLE_MAX_S:-20} # ...and at most this long
 export LAB_WRITER_READ_TIMEOUT_S=${WRITER_TIMEOUT_S:-2}
 export LAB_QUIET=1
 # Exported, not only given to lab_up: a server restarted later (lab_mysqld_start) must come back
-# with semi-sync too, or its peer's commits wait out the semi-sync timeout.
-export LAB_SEMISYNC=1
+# with semi-sync too, or its peer's commits wait out the semi-sync timeout. A profile ending in
+# -async runs the same system on asynchronous replication (what most keepalived pairs run).
+case $PROFILE in *-async) export LAB_SEMISYNC=0 ;; *) export LAB_SEMISYNC=1 ;; esac
+if [ $((TRIAL % 2)) = 1 ]; then M=node1 S=node2; else M=node2 S=node1; fi
+SID=$(lab_nodenum "$S")
 
 log() { echo "[$(date +%T.%3N)] $SYSTEM/$PROFILE $FAULT #$TRIAL: $*" >>"$OUT/trial.log"; }
 fail() { log "ERROR: $*"; echo "bench: $SYSTEM/$PROFILE $FAULT #$TRIAL: $*" >&2; exit 1; }
@@ -59,7 +63,7 @@ semisync_on() {
 }
 # The survivor took over: it holds the VIP (alone or not) and acknowledges writes.
 recovered() {
-	case $(lab_vip_holder) in node2 | both) flowing 2 ;; *) return 1 ;; esac
+	case $(lab_vip_holder) in "$S" | both) flowing "$SID" ;; *) return 1 ;; esac
 }
 settled() {
 	case $(lab_vip_holder) in node1 | node2) flowing 0 ;; *) return 1 ;; esac
@@ -73,24 +77,24 @@ rows() {
 
 inject() {
 	case $FAULT in
-	crash) lab_mysqld_stop node1 KILL ;;
-	hang) lab_signal mysqld-node1 STOP ;;
-	linkcut | linkheal) lab_link_down node1 ;;
-	daemonkill) sys_kill node1 ;;
-	switchover) sys_graceful node1 ;;
-	vrrpblock) lab_block_vrrp node1 ;;
+	crash) lab_mysqld_stop "$M" KILL ;;
+	hang) lab_signal "mysqld-$M" STOP ;;
+	linkcut | linkheal) lab_link_down "$M" ;;
+	daemonkill) sys_kill "$M" ;;
+	switchover) sys_graceful "$M" ;;
+	vrrpblock) lab_block_vrrp "$M" ;;
 	partition | partition20) lab_partition ;;
 	*) fail "unknown fault $FAULT" ;;
 	esac
 }
 heal() {
 	case $FAULT in
-	crash) lab_mysqld_start node1 ;;
-	hang) lab_signal mysqld-node1 CONT ;;
-	linkcut | linkheal) lab_link_up node1 ;;
-	daemonkill) sys_start node1 ;;
-	switchover) sys_graceful_heal node1 ;;
-	vrrpblock) lab_unblock_vrrp node1 ;;
+	crash) lab_mysqld_start "$M" ;;
+	hang) lab_signal "mysqld-$M" CONT ;;
+	linkcut | linkheal) lab_link_up "$M" ;;
+	daemonkill) sys_start "$M" ;;
+	switchover) sys_graceful_heal "$M" ;;
+	vrrpblock) lab_unblock_vrrp "$M" ;;
 	partition | partition20) lab_heal ;;
 	esac
 }
@@ -115,13 +119,15 @@ wait_for_heal() {
 log "start"
 lab_up || fail "lab_up"
 t_start=$EPOCHREALTIME
-sys_write_conf || fail "configuration"
-sys_start node1 || fail "starting node1"
-lab_wait_for "node1 master" 30 sys_master_ready node1 || fail "node1 not master"
-sys_start node2 || fail "starting node2"
-lab_wait_for "node2 standby" 30 sys_standby_ready node2 || fail "node2 not standby"
+sys_write_conf "$M" "$S" || fail "configuration"
+sys_start "$M" || fail "starting $M"
+lab_wait_for "$M master" 30 sys_master_ready "$M" || fail "$M not master"
+sys_start "$S" || fail "starting $S"
+lab_wait_for "$S standby" 30 sys_standby_ready "$S" || fail "$S not standby"
 lab_wait_repl 30 || fail "replication"
-lab_wait_for "semi-sync on node1" 15 semisync_on node1 || fail "semi-sync not active on node1"
+if [ "$LAB_SEMISYNC" = 1 ]; then
+	lab_wait_for "semi-sync on $M" 15 semisync_on "$M" || fail "semi-sync not active on $M"
+fi
 lab_sampler_start 10 300 || fail "sampler"
 lab_writer_start 10000000 300 "$RATE" || fail "writer"
 lab_wait_for "steady writes" 20 acked_at_least $((2 * RATE)) || fail "no steady writes"
@@ -130,10 +136,11 @@ log "ready, injecting $FAULT"
 stamp t_fault_ms "$(tail -n 1 "$LAB_SAMPLES" | awk '{ print $1 }')"
 t_fault=$EPOCHREALTIME
 stamp t_fault "$t_fault"
+stamp survivor "$SID"
 inject || log "injecting $FAULT returned $?"
 wait_for_heal
 t_snapshot=$EPOCHREALTIME
-rows node2 "$OUT/survivor.rows" || log "no snapshot of node2"
+rows "$S" "$OUT/survivor.rows" || log "no snapshot of $S"
 stamp t_snapshot "$t_snapshot"
 t_heal=$EPOCHREALTIME
 stamp t_heal "$t_heal"
@@ -149,7 +156,8 @@ t_end=$EPOCHREALTIME
 stamp t_end "$t_end"
 log "writer stopped (VIP on $(lab_vip_holder)); waiting for replication"
 in_sync=0
-lab_wait_repl 30 2>>"$OUT/trial.log" && in_sync=1
+# Async pairs may never converge after a crash (the old master binlogged rows nobody got): 10 s.
+lab_wait_repl $([ "$LAB_SEMISYNC" = 1 ] && echo 30 || echo 10) 2>>"$OUT/trial.log" && in_sync=1
 lab_sampler_stop
 rows node1 "$OUT/node1.rows" || log "no rows from node1"
 rows node2 "$OUT/node2.rows" || log "no rows from node2"
