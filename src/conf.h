@@ -110,6 +110,7 @@ struct conf {
 	char node_name[CONF_STR];
 	char control_socket[108];
 	char metrics_file[CONF_STR]; /* Prometheus textfile, "" = off */
+	char state_file[CONF_STR];   /* kept across restarts; "" = $STATE_DIRECTORY/state, or none */
 	struct conf_vrrp vrrp;
 	struct conf_mysql local;
 	struct conf_mysql peer;

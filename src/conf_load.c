@@ -101,6 +101,7 @@ static cfg_opt_t top_opts[] = {
 	CFG_STR("node_name", "", CFGF_NONE),
 	CFG_STR("control_socket", "/run/dualmaster/control.sock", CFGF_NONE),
 	CFG_STR("metrics_file", "", CFGF_NONE),
+	CFG_STR("state_file", "", CFGF_NONE),
 	CFG_SEC("vrrp", vrrp_opts, CFGF_NONE),
 	CFG_SEC("mysql", mysql_opts, CFGF_TITLE | CFGF_MULTI | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("health", health_opts, CFGF_NONE),
@@ -385,6 +386,15 @@ static void read_all(cfg_t *cfg, struct conf *c)
 	copy_str(c->node_name, sizeof(c->node_name), cfg, "node_name");
 	copy_str(c->control_socket, sizeof(c->control_socket), cfg, "control_socket");
 	copy_str(c->metrics_file, sizeof(c->metrics_file), cfg, "metrics_file");
+	copy_str(c->state_file, sizeof(c->state_file), cfg, "state_file");
+	/* systemd's StateDirectory= (the shipped unit) says where state goes when the file does not:
+	 * the first of its colon-separated paths. */
+	const char *sd = getenv("STATE_DIRECTORY");
+	if (!c->state_file[0] && sd && sd[0] == '/') {
+		size_t dl = strcspn(sd, ":");
+		if (dl + sizeof("/state") <= sizeof(c->state_file))
+			snprintf(c->state_file, sizeof(c->state_file), "%.*s/state", (int)dl, sd);
+	}
 	read_vrrp(cfg_getsec(cfg, "vrrp"), c);
 
 	for (unsigned i = 0; i < cfg_size(cfg, "mysql"); i++) {

@@ -40,6 +40,36 @@ static int on_off(const char *s, bool *on)
 	return -1;
 }
 
+/* "1".."200" (the state file's history length) as a count. */
+static int count_of(const char *s, int *v)
+{
+	int x = 0;
+	if (!*s || strlen(s) > 3)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		x = x * 10 + (*s - '0');
+	}
+	if (x < 1 || x > 200)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static bool history_args(char w[MAX_WORDS][WORD_LEN], int n, struct ctl_cmd *out)
+{
+	int i = 1;
+	out->count = 20;
+	if (i < n && strcmp(w[i], "json") == 0) {
+		out->json = true;
+		i++;
+	}
+	if (i < n && count_of(w[i], &out->count) == 0)
+		i++;
+	return i == n;
+}
+
 static bool known_category(const char *s)
 {
 	static const char *const cats[] = { "proto", "pkt", "netlink", "mysql", "ctl", "all" };
@@ -73,12 +103,15 @@ int ctl_cmd_parse(const char *line, size_t len, struct ctl_cmd *out, char *why, 
 	else if (n == 3 && strcmp(w[0], "debug") == 0 && known_category(w[1]) && on_off(w[2], &out->on) == 0) {
 		out->type = CTL_CMD_DEBUG;
 		snprintf(out->category, sizeof(out->category), "%.15s", w[1]);
+	} else if (n >= 1 && strcmp(w[0], "history") == 0 && history_args(w, n, out)) {
+		out->type = CTL_CMD_HISTORY;
 	} else {
 		snprintf(why, why_len, "unknown command \"%.64s\" (status [json|verbose], metrics, maintenance on|off, "
-			 "switchover, reload, debug CAT on|off)", n > 0 ? w[0] : "");
+			 "switchover, reload, debug CAT on|off, history [json] [1-200])", n > 0 ? w[0] : "");
 		return -1;
 	}
 	out->changes_state = out->type != CTL_CMD_STATUS && out->type != CTL_CMD_STATUS_JSON &&
-			     out->type != CTL_CMD_STATUS_VERBOSE && out->type != CTL_CMD_METRICS;
+			     out->type != CTL_CMD_STATUS_VERBOSE && out->type != CTL_CMD_METRICS &&
+			     out->type != CTL_CMD_HISTORY;
 	return 0;
 }

@@ -14,12 +14,15 @@ enum ctl_cmd_type {
 	CTL_CMD_SWITCHOVER,  /* switchover */
 	CTL_CMD_RELOAD,      /* reload */
 	CTL_CMD_DEBUG,       /* debug proto|pkt|netlink|mysql|ctl|all on|off */
+	CTL_CMD_HISTORY,     /* history [json] [N]: the kept transitions, newest N (default 20) */
 };
 
 struct ctl_cmd {
 	enum ctl_cmd_type type;
 	bool on;             /* MAINTENANCE, DEBUG */
 	char category[16];   /* DEBUG */
+	bool json;           /* HISTORY */
+	int count;           /* HISTORY: 1..STATE_HISTORY */
 	bool changes_state;  /* needs uid 0 or the daemon's own */
 };
 

@@ -33,6 +33,7 @@ static void usage(FILE *f)
 		   "  reload                 re-read the configuration (same as SIGHUP)\n"
 		   "  debug CAT on|off       CAT: proto, pkt, netlink, mysql, ctl, all\n"
 		   "  metrics                Prometheus text exposition\n"
+		   "  history [-n N] [--json] the newest N transitions kept (default 20, at most 200)\n"
 		   "options:\n"
 		   "  -s, --socket PATH      control socket (default: $DUALMASTER_SOCKET, else\n"
 		   "                         " DEFAULT_SOCKET ")\n"
@@ -386,6 +387,24 @@ static const char *build_request(int argc, char **argv, char *req, size_t len, b
 	if (strcmp(cmd, "maintenance") == 0 && argc == 2 &&
 	    (strcmp(argv[1], "on") == 0 || strcmp(argv[1], "off") == 0)) {
 		snprintf(req, len, "maintenance %s", argv[1]);
+		return req;
+	}
+	if (strcmp(cmd, "history") == 0) {
+		/* -n N and --json in any order; the daemon checks N's range and says so. */
+		const char *count = NULL;
+		bool json = false;
+		for (int i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "--json") == 0 && !json)
+				json = true;
+			else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc && !count &&
+				 strspn(argv[i + 1], "0123456789") == strlen(argv[i + 1]) && strlen(argv[i + 1]) <= 3 &&
+				 argv[i + 1][0])
+				count = argv[++i];
+			else
+				return NULL;
+		}
+		*raw = json;
+		snprintf(req, len, "history%s%s%s", json ? " json" : "", count ? " " : "", count ? count : "");
 		return req;
 	}
 	if (strcmp(cmd, "debug") == 0 && argc == 3 && log_cat_parse(argv[1]) &&

@@ -226,4 +226,5 @@ void node_publish(struct node *n)
 		snprintf(n->last_status_line, sizeof(n->last_status_line), "%s", line);
 	}
 	node_metrics_write(n, changed);
+	node_state_sync(n);
 }

@@ -25,6 +25,7 @@ struct link_watch;
 struct tiebreaker;
 struct vip_nl;
 struct vrrp_sock;
+struct state_saved;
 
 /* The shell's side of one server: its two workers and the probe in flight. */
 struct node_server {
@@ -66,6 +67,9 @@ struct node {
 	char last_status_line[512];
 	uint64_t metrics_next_us;
 	int lock_fd;                     /* instance_lock(), held for the process's life */
+	struct state_saved *saved;       /* what the state file holds (node_state.c), NULL without one */
+	uint64_t hist_seen;              /* the supervisor's transitions already in saved */
+	int state_errno;                 /* the last write's error, logged once until it changes */
 	bool exiting;
 };
 
@@ -98,5 +102,12 @@ void node_submit_cmd(struct node *n, int which, const struct db_job *job);
 void node_ctl_command(void *ud, struct ctl_client *cl, const char *line);
 void node_status_fill(struct node *n);
 void node_metrics_write(struct node *n, bool changed);
+
+/* node_state.c: the state file. load: before SUP_EV_START, restores maintenance and a freeze (a
+ * corrupt file is reported, kept aside as FILE.corrupt and ignored). sync: after each wakeup, adds
+ * new transitions and writes the file atomically when anything changed. */
+void node_state_load(struct node *n);
+void node_state_sync(struct node *n);
+void node_state_free(struct node *n);
 
 #endif

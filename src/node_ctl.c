@@ -10,6 +10,7 @@
 
 #include "ctl_cmd.h"
 #include "ctl_server.h"
+#include "history_format.h"
 #include "log.h"
 #include "node.h"
 #include "notify.h"
@@ -172,6 +173,19 @@ void node_ctl_command(void *ud, struct ctl_client *cl, const char *line)
 		struct sup_event ev = { .type = SUP_EV_SWITCHOVER };
 		node_dispatch(n, &ev);
 		node_publish(n);
+		return;
+	}
+	case CTL_CMD_HISTORY: {
+		static const struct state_saved none;
+		const struct state_saved *sv = n->saved ? n->saved : &none;
+		size_t len = 512 + (size_t)sv->n * 2048; /* an entry's JSON, every reason byte escaped, fits */
+		char *buf = malloc(len);
+		int rc = !buf ? -1 : cmd.json ? history_json(sv, cmd.count, buf, len) : history_text(sv, cmd.count, buf, len);
+		if (rc < 0)
+			reply_simple(cl, false, "error", buf ? "history too large" : "out of memory");
+		else
+			reply_big(cl, cmd.json ? "history" : "text", buf, cmd.json);
+		free(buf);
 		return;
 	}
 	case CTL_CMD_DEBUG:

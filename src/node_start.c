@@ -207,6 +207,7 @@ int node_start(struct node *n, sd_event *ev, const struct conf *conf)
 		return rc;
 	}
 	sup_init(&n->sup, conf, n->primary, node_now(n));
+	node_state_load(n);
 	struct sup_event ev0 = { .type = SUP_EV_START };
 	node_dispatch(n, &ev0);
 	on_link(n); /* the interface as it is now; events keep it current */
@@ -233,11 +234,12 @@ static void keep_structural(const struct conf *old, struct conf *neu)
 	    old->vrrp.version != neu->vrrp.version || old->vrrp.n_vips != neu->vrrp.n_vips ||
 	    memcmp(old->vrrp.vips, neu->vrrp.vips, sizeof(old->vrrp.vips)) ||
 	    old->vrrp.n_unicast_peers != neu->vrrp.n_unicast_peers ||
-	    strcmp(old->control_socket, neu->control_socket) || memcmp(&old->local, &neu->local, sizeof(old->local)) ||
+	    strcmp(old->control_socket, neu->control_socket) || strcmp(old->state_file, neu->state_file) ||
+	    memcmp(&old->local, &neu->local, sizeof(old->local)) ||
 	    memcmp(&old->peer, &neu->peer, sizeof(old->peer)) || memcmp(&old->tiebreaker, &neu->tiebreaker,
 									  sizeof(old->tiebreaker)))
-		log_warnx("reload: vrrp interface/vrid/version/vips/peers, mysql, tiebreaker and control_socket "
-			  "changes take effect at the next restart");
+		log_warnx("reload: vrrp interface/vrid/version/vips/peers, mysql, tiebreaker, control_socket and "
+			  "state_file changes take effect at the next restart");
 	int prio = neu->vrrp.priority;
 	bool preempt = neu->vrrp.preempt;
 	int pdelay = neu->vrrp.preempt_delay_ms;
@@ -249,6 +251,7 @@ static void keep_structural(const struct conf *old, struct conf *neu)
 	neu->peer = old->peer;
 	neu->tiebreaker = old->tiebreaker;
 	memcpy(neu->control_socket, old->control_socket, sizeof(neu->control_socket));
+	memcpy(neu->state_file, old->state_file, sizeof(neu->state_file));
 }
 
 int node_reload(struct node *n, char *msg, size_t len)
@@ -311,6 +314,8 @@ void node_stop(struct node *n)
 	vrrp_sock_close(n->vs);
 	garp_close(n->garp);
 	vip_nl_close(n->vip);
+	node_state_sync(n);
+	node_state_free(n);
 	sup_free(&n->sup);
 	if (n->lock_fd > 0)
 		close(n->lock_fd);

@@ -17,6 +17,7 @@ struct status_transition {
 	char from[16];
 	char to[16];
 	char reason[192];
+	uint64_t in_from_ms;      /* how long the node had been in FROM */
 };
 
 /* Sequences (takeover, step-down, switchover) by kind and result: result 0 is success, the others

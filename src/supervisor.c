@@ -139,6 +139,7 @@ static void record_transition(struct sup *s, enum vrrp_state from, enum vrrp_sta
 	snprintf(t->from, sizeof(t->from), "%s", vrrp_state_name(from));
 	snprintf(t->to, sizeof(t->to), "%s", vrrp_state_name(to));
 	snprintf(t->reason, sizeof(t->reason), "%s", why);
+	t->in_from_ms = s->state_since_us && now > s->state_since_us ? (now - s->state_since_us) / 1000 : 0;
 	h->total++;
 	if (from < STATUS_STATES && to < STATUS_STATES)
 		s->transitions_by[from][to]++;
@@ -478,6 +479,14 @@ static void on_maintenance(struct sup *s, bool on, uint64_t now)
 		s->alert[0] = '\0';
 		sup_post_priority(s, now);
 	}
+}
+
+void sup_restore(struct sup *s, bool maintenance, bool frozen)
+{
+	s->maintenance = maintenance;
+	s->frozen = frozen;
+	if (frozen)
+		snprintf(s->alert, sizeof(s->alert), "diverged both ways (before a restart): moves frozen");
 }
 
 static void on_reload(struct sup *s, const struct conf *c, uint64_t now)

@@ -202,6 +202,10 @@ struct sup {
 /* Sets up s for conf (copied) and our primary address; nothing happens before SUP_EV_START. */
 void sup_init(struct sup *s, const struct conf *conf, struct in_addr primary, uint64_t now_us);
 
+/* Before SUP_EV_START: maintenance and a divergence freeze as a previous run left them (the state
+ * file), so a restart does not undo what the operator or a heal decided. */
+void sup_restore(struct sup *s, bool maintenance, bool frozen);
+
 /* Applies one event at now_us and fills *out (cleared first) with the actions to run in order
  * and the next deadline. Actions that report back (ADVERT, ADD_VIPS, DROP_VIPS) expect their
  * result as the next event for them, before further ticks. Never blocks, never fails: an event

@@ -25,6 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (a.type == CTL_CMD_MAINTENANCE)
 		snprintf(canon, sizeof(canon), "maintenance %s", a.on ? "on" : "off");
+	else if (a.type == CTL_CMD_HISTORY)
+		snprintf(canon, sizeof(canon), "history%s %d", a.json ? " json" : "", a.count);
 	else if (a.type == CTL_CMD_DEBUG)
 		snprintf(canon, sizeof(canon), "debug %s %s", a.category, a.on ? "on" : "off");
 	else

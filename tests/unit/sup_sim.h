@@ -541,7 +541,8 @@ static void sim_run(struct sim *s, uint64_t until)
 	}
 }
 
-static void sim_init(struct sim *s, const struct conf *c)
+/* As sim_init, with what a state file restores (sup_restore) before the start. */
+static void sim_init_restored(struct sim *s, const struct conf *c, bool maintenance, bool frozen)
 {
 	struct in_addr primary;
 
@@ -556,11 +557,17 @@ static void sim_init(struct sim *s, const struct conf *c)
 	}
 	inet_aton("192.0.2.11", &primary);
 	sup_init(&s->sup, c, primary, s->now);
+	sup_restore(&s->sup, maintenance, frozen);
 	s->next_probe_round = s->now;
 	struct sup_event ev = { .type = SUP_EV_START };
 	sim_step(s, &ev);
 	struct sup_event link = { .type = SUP_EV_LINK, .link_up = true, .link_addr = true };
 	sim_step(s, &link);
+}
+
+static void sim_init(struct sim *s, const struct conf *c)
+{
+	sim_init_restored(s, c, false, false);
 }
 
 static void sim_free(struct sim *s)

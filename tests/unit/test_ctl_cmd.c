@@ -46,7 +46,8 @@ static void test_refused(void **state)
 	static const char *const bad[] = {
 		"", "   ", "stat", "status xml", "status json extra", "maintenance", "maintenance maybe",
 		"maintenance on now", "debug", "debug kernel on", "debug mysql", "debug mysql yes",
-		"switchover now", "reload x", "a b c d e", "status\n",
+		"switchover now", "reload x", "a b c d e", "status\n", "history 0", "history 201",
+		"history -1", "history 20 json", "history json json", "history 1x", "history json 5 5",
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	};
 	struct ctl_cmd c;
@@ -63,11 +64,31 @@ static void test_refused(void **state)
 	assert_int_equal(c.type, CTL_CMD_STATUS);
 }
 
+static void test_history(void **state)
+{
+	(void)state;
+	struct ctl_cmd c;
+	char why[256];
+
+	assert_int_equal(ctl_cmd_parse("history", 7, &c, why, sizeof(why)), 0);
+	assert_int_equal(c.type, CTL_CMD_HISTORY);
+	assert_false(c.json);
+	assert_int_equal(c.count, 20);
+	assert_false(c.changes_state);
+	assert_int_equal(ctl_cmd_parse("history json 200", 16, &c, why, sizeof(why)), 0);
+	assert_true(c.json);
+	assert_int_equal(c.count, 200);
+	assert_int_equal(ctl_cmd_parse("history 1", 9, &c, why, sizeof(why)), 0);
+	assert_false(c.json);
+	assert_int_equal(c.count, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_history),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

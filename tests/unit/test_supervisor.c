@@ -735,6 +735,39 @@ static void test_maintenance_master(void **st)
 	NOT_SAW(S, "DROP_VIPS");
 }
 
+/* Maintenance and a divergence freeze restored from the state file at start: a silent master is not
+ * taken over until maintenance goes off, and the freeze says so in status; off clears both. */
+static void test_restored_state(void **st)
+{
+	(void)st;
+	struct conf c;
+	sim_conf_defaults(&c);
+	sim_init_restored(S, &c, true, false);
+	S->pd = PD_SILENT;
+	sim_run(S, S->now + 3 * SEC);
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	assert_true(S->sup.maintenance);
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_MAINTENANCE, .on = false });
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	sim_free(S);
+
+	sim_init_restored(S, &c, false, true);
+	struct dm_status *ds = calloc(1, sizeof(*ds));
+	assert_non_null(ds);
+	sup_status(&S->sup, S->now, ds);
+	assert_true(ds->frozen);
+	assert_non_null(strstr(ds->alert, "moves frozen"));
+	free(ds);
+	S->pd = PD_SILENT;
+	sim_run(S, S->now + 3 * SEC);
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_MAINTENANCE, .on = false });
+	sim_run(S, S->now + 1 * SEC);
+	assert_false(S->sup.frozen);
+	assert_string_equal(sim_state_name(S), "MASTER");
+}
+
 /* 31. Shutdown as master: priority 0, VIP off, read-only, then exit. */
 static void test_shutdown_master(void **st)
 {
@@ -1018,6 +1051,7 @@ int main(void)
 		T(test_switchover_rollback),
 		T(test_maintenance_backup),
 		T(test_maintenance_master),
+		T(test_restored_state),
 		T(test_shutdown_master),
 		T(test_shutdown_mid_takeover),
 		T(test_simultaneous_takeovers),
