@@ -28,9 +28,9 @@ SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 # The pure core: no sockets, no clock, no libraries but libc. Its unit tests link this alone, so
 # a core module that reaches for I/O fails to link there.
-CORE_SRC  := conf_check ctl_cmd db_err db_job db_state failover gtid heal health_policy history_format repl_status \
-	     sup_sequence state_file \
-	     status_format status_text sup_heal sup_inputs sup_rules sup_status supervisor vrrp_fsm vrrp_packet
+CORE_SRC  := conf_check ctl_cmd db_err db_job db_state failover gtid heal health_policy history_format repl_status sup_sequence state_file \
+	     status_format status_text sup_heal sup_inputs sup_rules sup_status supervisor vrrp_fsm vrrp_packet \
+	     ka_import
 CORE_OBJ  := $(CORE_SRC:%=build/obj/%.o)
 CORE_SAN  := $(CORE_SRC:%=build/san/%.o)
 # Every other src/*.c except the two programs' mains is the daemon's I/O shell.
@@ -56,13 +56,15 @@ build/san/%.o: src/%.c $(wildcard src/*.h) | build/san
 build/obj build/san build/unit build/unit-san build/fuzz:
 	mkdir -p $@
 
-dualmasterd: build/obj/main.o $(LIB_OBJ)
+# ka_import (keepalived.conf to dualmaster.conf) is the control client's alone.
+CTL_CORE_OBJ := build/obj/ka_import.o
+dualmasterd: build/obj/main.o $(filter-out $(CTL_CORE_OBJ),$(LIB_OBJ))
 	$(CC) $(DM_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 # The daemon under AddressSanitizer/UBSan, for the integration test that runs it for real.
-build/san/dualmasterd: build/san/main.o $(SAN_OBJ)
+build/san/dualmasterd: build/san/main.o $(filter-out $(CTL_CORE_OBJ:build/obj/%=build/san/%),$(SAN_OBJ))
 	$(CC) $(DM_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 # The control client speaks to a unix socket: it needs none of the daemon's libraries.
-dualmasterctl: build/obj/dualmasterctl.o build/obj/log.o
+dualmasterctl: build/obj/dualmasterctl.o build/obj/log.o $(CTL_CORE_OBJ)
 	$(CC) $(DM_CFLAGS) $(LDFLAGS) -o $@ $^
 
 build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJ) | build/unit

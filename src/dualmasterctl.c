@@ -1,5 +1,6 @@
 /* dualmasterctl: talks to dualmasterd over its local control socket, one request per run. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -8,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ka_import.h"
 #include "log.h"
 
 #define DEFAULT_SOCKET "/run/dualmaster/control.sock"
@@ -19,7 +22,8 @@
 #define SWITCHOVER_TIMEOUT_S 120 /* fence + relay-log catch-up + VIP move */
 #define REPLY_MAX (16u << 20)
 
-/* Exit codes: 0 done, 1 the daemon said no (or answered nonsense), 2 usage or no conversation. */
+/* Exit codes: 0 done, 1 the daemon said no (or answered nonsense), 2 usage or no conversation.
+ * import-keepalived, which talks to no daemon: 1 the file cannot be read or imported. */
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_TROUBLE = 2 };
 
 static void usage(FILE *f)
@@ -33,13 +37,15 @@ static void usage(FILE *f)
 		   "  reload                 re-read the configuration (same as SIGHUP)\n"
 		   "  debug CAT on|off       CAT: proto, pkt, netlink, mysql, ctl, all\n"
 		   "  metrics                Prometheus text exposition\n"
+		   "  import-keepalived FILE print a dualmaster.conf made from keepalived.conf FILE\n"
+		   "                         (no daemon needed; review it, then dualmasterd -t -f OUT)\n"
 		   "  history [-n N] [--json] the newest N transitions kept (default 20, at most 200)\n"
 		   "options:\n"
 		   "  -s, --socket PATH      control socket (default: $DUALMASTER_SOCKET, else\n"
 		   "                         " DEFAULT_SOCKET ")\n"
 		   "  -t, --timeout SECONDS  reply timeout (default 30, switchover 120)\n"
 		   "  -h, --help, -V, --version\n"
-		   "exit: 0 ok, 1 refused by the daemon, 2 usage error or no answer\n");
+		   "exit: 0 ok, 1 refused by the daemon (import: FILE not importable), 2 usage error or no answer\n");
 }
 
 static const char *skip_ws(const char *p)
@@ -364,6 +370,80 @@ out:
 	return rc;
 }
 
+/* Reads all of path (a regular file of at most KA_IMPORT_MAX_INPUT bytes) into a malloc'ed buffer. */
+static char *read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	/* One byte more than allowed, so that a file over the bound is seen as such. */
+	buf = malloc(KA_IMPORT_MAX_INPUT + 1);
+	if (!buf)
+		goto fail;
+	for (;;) {
+		ssize_t r = read(fd, buf + n, KA_IMPORT_MAX_INPUT + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0 || (n += (size_t)r) > KA_IMPORT_MAX_INPUT)
+			break;
+	}
+	if (n > KA_IMPORT_MAX_INPUT) {
+		errno = EFBIG;
+		goto fail;
+	}
+	close(fd);
+	*len = n;
+	return buf;
+fail:;
+	int err = errno;
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	errno = err;
+	return NULL;
+}
+
+/* import-keepalived FILE: the conversion on stdout, a summary on stderr; no daemon involved. */
+static int import_keepalived(const char *path)
+{
+	struct ka_import_result res;
+	size_t len;
+	char *text = read_file(path, &len);
+
+	if (!text) {
+		fprintf(stderr, "dualmasterctl: %s: %s\n", path,
+			errno == EFBIG ? "larger than 1 MiB" : errno == EINVAL ? "not a regular file" : strerror(errno));
+		return EXIT_REFUSED;
+	}
+	int rc = ka_import(text, len, path, &res);
+	free(text);
+	if (rc < 0) {
+		fprintf(stderr, "dualmasterctl: %s\n", res.error);
+		return EXIT_REFUSED;
+	}
+	rc = EXIT_OK;
+	if (fwrite(res.text, 1, res.len, stdout) != res.len || fflush(stdout) != 0) {
+		fprintf(stderr, "dualmasterctl: cannot write the output: %s\n", strerror(errno));
+		rc = EXIT_TROUBLE;
+	}
+	ka_import_free(&res);
+	if (rc == EXIT_OK)
+		fprintf(stderr, "dualmasterctl: %s: %d keepalived setting(s) not carried (the \"not carried:\" "
+				"comments), %d placeholder(s) marked CHANGE ME; review, then check with dualmasterd -t -f OUT\n",
+			path, res.not_carried, res.change_me);
+	return rc;
+}
+
 /* Checks the command words and builds the request line; NULL on a usage error. */
 static const char *build_request(int argc, char **argv, char *req, size_t len, bool *raw, int *timeout_s)
 {
@@ -444,6 +524,15 @@ int main(int argc, char **argv)
 		case 'V': printf("dualmasterctl %s\n", DM_VERSION); return EXIT_OK;
 		default: usage(stderr); return EXIT_TROUBLE;
 		}
+	}
+	/* A local command: handled before anything touches the control socket. */
+	const char *cmd = optind < argc ? argv[optind] : "";
+	if (strcmp(cmd, "import-keepalived") == 0) {
+		if (argc - optind != 2) {
+			usage(stderr);
+			return EXIT_TROUBLE;
+		}
+		return import_keepalived(argv[optind + 1]);
 	}
 	const char *request = NULL;
 	if (optind < argc)
