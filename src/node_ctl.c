@@ -1,15 +1,14 @@
 /* The node's operator surface: status for STATUS=/metrics/dualmasterctl, and the control commands. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctl_cmd.h"
 #include "ctl_server.h"
+#include "file_replace.h"
 #include "history_format.h"
 #include "log.h"
 #include "node.h"
@@ -27,33 +26,14 @@ void node_status_fill(struct node *n)
 		n->status.counters = *vrrp_sock_counters(n->vs);
 }
 
-/* Atomically, so node_exporter never reads half a file; 0644 whatever the umask (the unit's is 0027),
+/* Whole, so node_exporter never reads half a file; 0644 whatever the umask (the unit's is 0027),
  * since node_exporter runs as another user. A failure is logged (rate-limited by log.c): under
  * ProtectSystem=strict the directory needs a ReadWritePaths= drop-in, and nothing else would tell. */
 static void write_metrics(const struct node *n, const char *text)
 {
-	char tmp[CONF_STR + 8];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", n->conf.metrics_file);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		log_warnx("metrics_file %s: %s", tmp, strerror(errno));
-		return;
-	}
-	size_t len = strlen(text);
-	bool ok = fchmod(fd, 0644) == 0 && write(fd, text, len) == (ssize_t)len;
-	int err = errno;
-	if (close(fd) < 0 && ok) {
-		ok = false;
-		err = errno;
-	}
-	if (ok && rename(tmp, n->conf.metrics_file) < 0) {
-		ok = false;
-		err = errno;
-	}
-	if (!ok) {
-		log_warnx("metrics_file %s: %s", n->conf.metrics_file, strerror(err ? err : EIO));
-		unlink(tmp);
-	}
+	int rc = file_replace(n->conf.metrics_file, text, strlen(text), 0644, false);
+	if (rc < 0)
+		log_warnx("metrics_file %s: %s", n->conf.metrics_file, strerror(-rc));
 }
 
 /* The textfile for node_exporter: at once when the state line changed (a scrape must not show the

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_replace.h"
 #include "log.h"
 #include "node.h"
 #include "state_file.h"
@@ -78,40 +79,6 @@ void node_state_load(struct node *n)
 	memset(n->saved, 0, sizeof(*n->saved));
 }
 
-static int write_atomically(const char *path, const char *text, size_t len)
-{
-	char tmp[CONF_STR + 16];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0)
-		return -errno;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : EIO;
-			close(fd);
-			unlink(tmp);
-			return -e;
-		}
-		off += (size_t)w;
-	}
-	/* On disk before the rename makes it the file: a crash leaves the old one or the new one. */
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return -e;
-	}
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return -e;
-	}
-	return 0;
-}
-
 void node_state_sync(struct node *n)
 {
 	struct state_saved *sv = n->saved;
@@ -150,7 +117,7 @@ void node_state_sync(struct node *n)
 		return;
 	char *buf = malloc(STATE_FILE_MAX);
 	int len = buf ? state_format(sv, buf, STATE_FILE_MAX) : -1;
-	int rc = len < 0 ? -ENOMEM : write_atomically(n->conf.state_file, buf, (size_t)len);
+	int rc = len < 0 ? -ENOMEM : file_replace(n->conf.state_file, buf, (size_t)len, 0640, true);
 	free(buf);
 	if (rc < 0 && -rc != n->state_errno)
 		log_err("state file %s: cannot write: %s (maintenance and history may not survive a restart)",
