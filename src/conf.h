@@ -97,6 +97,16 @@ struct conf_tiebreaker {
 	int timeout_ms;
 };
 
+/* The witness: a third MySQL/MariaDB server holding one lease row per cluster (failover-safety
+ * "Two out of three"). enabled = a host is configured. */
+struct conf_witness {
+	bool enabled;
+	struct conf_mysql db;
+	int lease_ms;           /* a lease granted now expires this much later on the witness's clock */
+	char table[CONF_STR];   /* schema.table, [A-Za-z0-9_$.] only (it is written into SQL) */
+	char cluster[64];       /* the row's key, the same on both nodes; "" = "vrrp-<vrid>" */
+};
+
 struct conf_hooks {
 	char on_master[CONF_STR];
 	char on_backup[CONF_STR];
@@ -117,6 +127,7 @@ struct conf {
 	struct conf_health health;
 	struct conf_takeover takeover;
 	struct conf_tiebreaker tiebreaker;
+	struct conf_witness witness;
 	struct conf_hooks hooks;
 };
 

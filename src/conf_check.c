@@ -4,6 +4,7 @@
 #include <limits.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,39 +135,69 @@ static void check_range(const struct conf *c, const struct conf_lines *l, struct
 
 static void check_mysql(const struct conf *c, const struct conf_lines *l, struct conf_errors *e,
 			const struct conf_mysql *m, const char *name)
+/* name: the section as keys name it ("mysql local", "witness") */
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "mysql %s", name);
+	snprintf(key, sizeof(key), "%s", name);
 	if (!m->host[0] && !m->socket[0]) {
-		conf_error(e, c->path, conf_line(l, key), "mysql %s: host or socket required", name);
+		conf_error(e, c->path, conf_line(l, key), "%s: host or socket required", name);
 	} else if (m->host[0]) {
 		struct in_addr a;
 		if (inet_pton(AF_INET, m->host, &a) != 1) {
-			snprintf(key, sizeof(key), "mysql %s|host", name);
+			snprintf(key, sizeof(key), "%s|host", name);
 			conf_error(e, c->path, conf_line(l, key),
-				   "mysql %s: host \"%s\" must be an IPv4 address (names resolve blocking)", name, m->host);
+				   "%s: host \"%s\" must be an IPv4 address (names resolve blocking)", name, m->host);
 		}
 	}
-	snprintf(key, sizeof(key), "mysql %s|port", name);
+	snprintf(key, sizeof(key), "%s|port", name);
 	check_range(c, l, e, key, (long)m->port, 1, 65535);
 	if (!m->user[0]) {
-		snprintf(key, sizeof(key), "mysql %s", name);
-		conf_error(e, c->path, conf_line(l, key), "mysql %s: user required", name);
+		snprintf(key, sizeof(key), "%s", name);
+		conf_error(e, c->path, conf_line(l, key), "%s: user required", name);
 	}
 	/* A client certificate is the pair: the server gets the certificate, we prove it with the key. */
 	if (!m->ssl_cert[0] != !m->ssl_key[0]) {
-		snprintf(key, sizeof(key), "mysql %s|%s", name, m->ssl_cert[0] ? "ssl_cert" : "ssl_key");
-		conf_error(e, c->path, conf_line(l, key), "mysql %s|%s: ssl_cert and ssl_key must be given together",
+		snprintf(key, sizeof(key), "%s|%s", name, m->ssl_cert[0] ? "ssl_cert" : "ssl_key");
+		conf_error(e, c->path, conf_line(l, key), "%s|%s: ssl_cert and ssl_key must be given together",
 			   name, m->ssl_cert[0] ? "ssl_cert" : "ssl_key");
 	}
 	/* Without a CA there is nothing to verify against: every connect would fail, and the peer,
 	 * alive, would look as if it refused us for good. */
 	if (m->ssl_verify_server_cert && !m->ssl_ca[0]) {
-		snprintf(key, sizeof(key), "mysql %s|ssl_verify_server_cert", name);
+		snprintf(key, sizeof(key), "%s|ssl_verify_server_cert", name);
 		conf_error(e, c->path, conf_line(l, key), "%s: needs ssl_ca (the CA that signed the server's certificate)",
 			   key);
 	}
+}
+
+/* Names written into the lease statements: plain identifiers only, so no quoting is needed. */
+static bool sql_name_ok(const char *s, bool dot)
+{
+	if (!s[0])
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && !(dot && *s == '.'))
+			return false;
+	return true;
+}
+
+static void check_witness(const struct conf *c, const struct conf_lines *l, struct conf_errors *e)
+{
+	const struct conf_witness *w = &c->witness;
+
+	if (!w->enabled)
+		return;
+	check_mysql(c, l, e, &w->db, "witness");
+	/* Renewals go out every lease_ms/4 and the holder stops writing lease_ms/4 before its lease can
+	 * end on the witness (lease.h): below 400 ms that leaves no room for a statement's round trip. */
+	check_range(c, l, e, "witness|lease_ms", w->lease_ms, 400, 600000);
+	if (!sql_name_ok(w->table, true) || strchr(w->table, '-'))
+		conf_error(e, c->path, conf_line(l, "witness|table"),
+			   "witness|table: \"%s\" must be [schema.]table of letters, digits and _", w->table);
+	if (!sql_name_ok(w->cluster, false))
+		conf_error(e, c->path, conf_line(l, "witness|cluster"),
+			   "witness|cluster: \"%s\" must be letters, digits, _ and -", w->cluster);
 }
 
 static void check_vrrp(const struct conf *c, const struct conf_lines *l, struct conf_errors *e)
@@ -226,8 +257,9 @@ int conf_check(const struct conf *c, const struct conf_lines *l, struct conf_err
 	if (!c->control_socket[0] || c->control_socket[0] != '/')
 		conf_error(e, c->path, conf_line(l, "control_socket"), "control_socket must be an absolute path");
 	check_vrrp(c, l, e);
-	check_mysql(c, l, e, &c->local, "local");
-	check_mysql(c, l, e, &c->peer, "peer");
+	check_mysql(c, l, e, &c->local, "mysql local");
+	check_mysql(c, l, e, &c->peer, "mysql peer");
+	check_witness(c, l, e);
 
 	check_range(c, l, e, "health|interval_ms", h->interval_ms, 50, 60000);
 	check_range(c, l, e, "health|timeout_ms", h->timeout_ms, 50, 60000);

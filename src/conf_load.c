@@ -40,18 +40,16 @@ static cfg_opt_t vrrp_opts[] = {
 	CFG_END()
 };
 
+/* A server connection's options: the mysql sections' and the witness's (read_mysql reads them). */
+#define CONNECTION_OPTS                                                                                \
+	CFG_STR("host", "", CFGF_NONE), CFG_INT("port", 3306, CFGF_NONE), CFG_STR("socket", "", CFGF_NONE), \
+		CFG_STR("user", "", CFGF_NONE), CFG_STR("password_file", "", CFGF_NONE),                  \
+		CFG_STR("password_credential", "", CFGF_NONE), CFG_BOOL("ssl", cfg_false, CFGF_NONE),     \
+		CFG_STR("ssl_ca", "", CFGF_NONE), CFG_STR("ssl_cert", "", CFGF_NONE),                     \
+		CFG_STR("ssl_key", "", CFGF_NONE), CFG_BOOL("ssl_verify_server_cert", cfg_false, CFGF_NONE)
+
 static cfg_opt_t mysql_opts[] = {
-	CFG_STR("host", "", CFGF_NONE),
-	CFG_INT("port", 3306, CFGF_NONE),
-	CFG_STR("socket", "", CFGF_NONE),
-	CFG_STR("user", "", CFGF_NONE),
-	CFG_STR("password_file", "", CFGF_NONE),
-	CFG_STR("password_credential", "", CFGF_NONE),
-	CFG_BOOL("ssl", cfg_false, CFGF_NONE),
-	CFG_STR("ssl_ca", "", CFGF_NONE),
-	CFG_STR("ssl_cert", "", CFGF_NONE),
-	CFG_STR("ssl_key", "", CFGF_NONE),
-	CFG_BOOL("ssl_verify_server_cert", cfg_false, CFGF_NONE),
+	CONNECTION_OPTS,
 	CFG_END()
 };
 
@@ -88,6 +86,14 @@ static cfg_opt_t tiebreaker_opts[] = {
 	CFG_END()
 };
 
+static cfg_opt_t witness_opts[] = {
+	CONNECTION_OPTS,
+	CFG_INT("lease_ms", 2000, CFGF_NONE),
+	CFG_STR("table", "dualmaster.lease", CFGF_NONE),
+	CFG_STR("cluster", "", CFGF_NONE),
+	CFG_END()
+};
+
 static cfg_opt_t hooks_opts[] = {
 	CFG_STR("on_master", "", CFGF_NONE),
 	CFG_STR("on_backup", "", CFGF_NONE),
@@ -107,6 +113,7 @@ static cfg_opt_t top_opts[] = {
 	CFG_SEC("health", health_opts, CFGF_NONE),
 	CFG_SEC("takeover", takeover_opts, CFGF_NONE),
 	CFG_SEC("tiebreaker", tiebreaker_opts, CFGF_NONE),
+	CFG_SEC("witness", witness_opts, CFGF_NONE),
 	CFG_SEC("hooks", hooks_opts, CFGF_NONE),
 	CFG_END()
 };
@@ -316,7 +323,7 @@ static void read_password_file(const char *path, const char *key, char *out, siz
 
 /* A TLS file (ssl_ca, ssl_cert, ssl_key): checked now, so a typo fails `dualmasterd -t` instead of
  * every connect at run time. Symlinks are fine (certificate stores are made of them). */
-static void check_tls_file(const char *path, const char *title, const char *name)
+static void check_tls_file(const char *path, const char *sect, const char *name)
 {
 	struct stat st;
 	char key[64];
@@ -324,7 +331,7 @@ static void check_tls_file(const char *path, const char *title, const char *name
 
 	if (!path[0])
 		return;
-	snprintf(key, sizeof(key), "mysql %s|%s", title, name);
+	snprintf(key, sizeof(key), "%s|%s", sect, name);
 	int line = conf_line(ctx->lines, key);
 	if (path[0] != '/') {
 		conf_error(ctx->errs, ctx->path, line, "%s: \"%s\" is not an absolute path", key, path);
@@ -341,7 +348,8 @@ static void check_tls_file(const char *path, const char *title, const char *name
 	close(fd);
 }
 
-static void read_mysql(cfg_t *m, struct conf_mysql *out, const char *title)
+/* sect: the section as keys name it ("mysql local", "witness"). */
+static void read_mysql(cfg_t *m, struct conf_mysql *out, const char *sect)
 {
 	char key[64];
 	char cred[CONF_STR + 64];
@@ -358,13 +366,13 @@ static void read_mysql(cfg_t *m, struct conf_mysql *out, const char *title)
 	copy_str(out->ssl_key, sizeof(out->ssl_key), m, "ssl_key");
 	out->ssl_verify_server_cert = cfg_getbool(m, "ssl_verify_server_cert");
 	out->ssl = cfg_getbool(m, "ssl") || out->ssl_ca[0] || out->ssl_cert[0] || out->ssl_key[0];
-	check_tls_file(out->ssl_ca, title, "ssl_ca");
-	check_tls_file(out->ssl_cert, title, "ssl_cert");
-	check_tls_file(out->ssl_key, title, "ssl_key");
+	check_tls_file(out->ssl_ca, sect, "ssl_ca");
+	check_tls_file(out->ssl_cert, sect, "ssl_cert");
+	check_tls_file(out->ssl_key, sect, "ssl_key");
 
 	if (out->password_credential[0]) {
 		const char *dir = getenv("CREDENTIALS_DIRECTORY");
-		snprintf(key, sizeof(key), "mysql %s|password_credential", title);
+		snprintf(key, sizeof(key), "%s|password_credential", sect);
 		if (!dir) {
 			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
 				   "%s: $CREDENTIALS_DIRECTORY is not set (LoadCredential= in the unit; "
@@ -374,7 +382,7 @@ static void read_mysql(cfg_t *m, struct conf_mysql *out, const char *title)
 		snprintf(cred, sizeof(cred), "%s/%s", dir, out->password_credential);
 		read_password_file(cred, key, out->password, sizeof(out->password));
 	} else if (out->password_file[0]) {
-		snprintf(key, sizeof(key), "mysql %s|password_file", title);
+		snprintf(key, sizeof(key), "%s|password_file", sect);
 		read_password_file(out->password_file, key, out->password, sizeof(out->password));
 	}
 }
@@ -401,9 +409,9 @@ static void read_all(cfg_t *cfg, struct conf *c)
 		s = cfg_getnsec(cfg, "mysql", i);
 		const char *t = cfg_title(s);
 		if (strcmp(t, "local") == 0)
-			read_mysql(s, &c->local, t);
+			read_mysql(s, &c->local, "mysql local");
 		else if (strcmp(t, "peer") == 0)
-			read_mysql(s, &c->peer, t);
+			read_mysql(s, &c->peer, "mysql peer");
 		else {
 			char key[64];
 			snprintf(key, sizeof(key), "mysql %s", t);
@@ -460,6 +468,15 @@ static void read_all(cfg_t *cfg, struct conf *c)
 	}
 	c->tiebreaker.interval_ms = get_int(s, "interval_ms");
 	c->tiebreaker.timeout_ms = get_int(s, "timeout_ms");
+
+	s = cfg_getsec(cfg, "witness");
+	read_mysql(s, &c->witness.db, "witness");
+	c->witness.enabled = c->witness.db.host[0] || c->witness.db.socket[0];
+	c->witness.lease_ms = get_int(s, "lease_ms");
+	copy_str(c->witness.table, sizeof(c->witness.table), s, "table");
+	copy_str(c->witness.cluster, sizeof(c->witness.cluster), s, "cluster");
+	if (!c->witness.cluster[0])
+		snprintf(c->witness.cluster, sizeof(c->witness.cluster), "vrrp-%d", c->vrrp.vrid);
 
 	s = cfg_getsec(cfg, "hooks");
 	copy_str(c->hooks.on_master, sizeof(c->hooks.on_master), s, "on_master");

@@ -12,6 +12,7 @@ static const char *const job_names[] = {
 	[DB_JOB_GTID_WAIT] = "gtid-wait",
 	[DB_JOB_TERM] = "term",
 	[DB_JOB_START_IO] = "start-io-thread",
+	[DB_JOB_LEASE] = "lease",
 };
 
 const char *db_job_name(enum db_job_type t)

@@ -7,6 +7,7 @@
 
 #include "db_err.h"
 #include "db_state.h"
+#include "lease.h"
 
 enum db_job_type {
 	DB_JOB_PROBE,        /* fill a db_state snapshot */
@@ -20,6 +21,8 @@ enum db_job_type {
 	DB_JOB_GTID_WAIT,    /* wait until this server has applied job.gtid (MASTER_GTID_WAIT / WAIT_FOR_EXECUTED_GTID_SET) */
 	DB_JOB_TERM,         /* write the takeover term row: term = max(term + 1, job.term), holder = job.holder */
 	DB_JOB_START_IO,     /* START SLAVE IO_THREAD / START REPLICA IO_THREAD (rejoin; never the SQL thread) */
+	DB_JOB_LEASE,        /* witness: job.lease_op on the lease row job.cluster of job.table (lease.h);
+			      * no probe is read back after it (the witness is no replication server) */
 };
 
 struct db_job {
@@ -33,7 +36,14 @@ struct db_job {
 	bool kill_only_if_changed; /* SET_READONLY: kill only if the server was writable (start-up) */
 	bool on;                 /* SEMISYNC */
 	int64_t term;            /* TERM: at least this */
-	char holder[64];         /* TERM: our node_name */
+	char holder[64];         /* TERM, LEASE: our node_name */
+	enum lease_op lease_op;  /* LEASE */
+	int lease_ms;            /* LEASE ACQUIRE: the lease granted */
+	bool lease_renew;        /* LEASE ACQUIRE: we hold it now, so our own unexpired row may be renewed;
+				  * otherwise only an expired row is taken (a restarted or resigned node
+				  * never picks up a lease it no longer counts on) */
+	char table[132];         /* LEASE: schema.table, checked by conf_check (plain identifiers) */
+	char cluster[64];        /* LEASE: the row's key */
 	const char *gtid;        /* GTID_WAIT target, in the server's own form, any length; the caller's
 				  * memory, copied by db_worker_submit. MariaDB waits on gtid_slave_pos,
 				  * so a domain absent there waits out the timeout */
@@ -51,6 +61,7 @@ struct db_result {
 	enum db_err err;         /* what the failure says about the server (db_err.h), NONE when rc == 0 */
 	unsigned err_no;         /* the MySQL/Connector/C error number behind it, 0 when none */
 	int killed;              /* sessions killed (FENCE, SET_READONLY, KILL_CLIENTS) */
+	struct lease_reading lease; /* LEASE: the row after the job (answered false: no answer) */
 	struct db_state state;   /* PROBE: the snapshot; others: a full probe read back after the job (also
 				  * after a failed one, unless the connection failed); after -ECANCELED
 				  * nothing is read (reachable false): drop cancelled results */

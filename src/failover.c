@@ -13,6 +13,11 @@
  *                   replicates from us).
  *   3. CATCHUP      local: apply everything the IO thread received, bounded by catchup_timeout_ms.
  *                   Failure keeps us BACKUP and read-only unless promote_stale.
+ *   3b. QUORUM      witness (only when configured): two out of three before writing. Fenced (the
+ *                   peer's read_only confirmed ON) or resigned (its daemon advertised priority 0)
+ *                   is a majority with the peer; otherwise we wait for the witness's lease, which
+ *                   the old master held and stopped using before it can expire there (lease.h).
+ *                   None within quorum_timeout_ms: fail, stay BACKUP and read-only.
  *   4. WRITABLE     local: read_only OFF, verified.
  *   5. TERM         local: the takeover term, above both servers' known terms, with our name; it
  *                   is what a heal after a partition compares (heal.c). Failure is only noted.
@@ -37,6 +42,7 @@ static const char *const step_names[FO_STEP_MAX] = {
 	[FO_STEP_IDLE] = "idle",
 	[FO_STEP_FENCE] = "fence peer",
 	[FO_STEP_CATCHUP] = "catch up",
+	[FO_STEP_QUORUM] = "wait for witness lease",
 	[FO_STEP_SEMISYNC_OFF] = "semi-sync off",
 	[FO_STEP_WRITABLE] = "read_only OFF",
 	[FO_STEP_TERM] = "term",
@@ -75,6 +81,7 @@ const char *fo_fail_name(enum fo_fail e)
 	case FO_FAIL_READONLY: return "read_only_on_failed";
 	case FO_FAIL_PEER_BEHIND: return "peer_behind";
 	case FO_FAIL_ABORTED: return "aborted";
+	case FO_FAIL_NO_QUORUM: return "no_quorum";
 	}
 	return "?";
 }
@@ -164,6 +171,19 @@ static struct fo_cmd fail(struct failover *f, enum fo_fail why, const char *reas
 }
 
 /* --- takeover, in order --- */
+
+static struct fo_cmd step_writable(struct failover *f, uint64_t now_us);
+
+/* Two out of three: the peer fenced or resigned is a majority with us; else the lease must come. */
+static struct fo_cmd step_quorum(struct failover *f, uint64_t now_us)
+{
+	if (!f->in.need_quorum || f->fenced || f->in.peer_resigned)
+		return step_writable(f, now_us);
+	enter(f, FO_STEP_QUORUM, now_us);
+	f->job_id = 0;
+	f->deadline_us = now_us + (uint64_t)f->in.quorum_timeout_ms * 1000;
+	return (struct fo_cmd){ .type = FO_CMD_NONE };
+}
 
 static struct fo_cmd step_writable(struct failover *f, uint64_t now_us)
 {
@@ -275,7 +295,7 @@ static struct fo_cmd takeover_result(struct failover *f, const struct db_result 
 			add_note(f, "%s (promote_stale)", why);
 			f->stale = true;
 		}
-		return step_writable(f, now_us);
+		return step_quorum(f, now_us);
 	case FO_STEP_WRITABLE:
 		if (r->rc != 0 || r->state.read_only != 0) {
 			/* It may have half-worked (super_read_only off, read_only on): undo anyway. */
@@ -476,12 +496,16 @@ static struct fo_cmd timeout(struct failover *f, uint64_t now_us)
 		if (f->in.promote_stale) {
 			add_note(f, "%s", "catch-up timed out (promote_stale)");
 			f->stale = true;
-			return step_writable(f, now_us);
+			return step_quorum(f, now_us);
 		}
 		return fail(f, FO_FAIL_CATCHUP, "cannot catch up: relay log not applied in time", now_us);
 	case FO_STEP_SEMISYNC_OFF:
 		add_note(f, "%s", "semi-sync off timed out");
 		return step_catchup(f, now_us);
+	case FO_STEP_QUORUM:
+		return fail(f, FO_FAIL_NO_QUORUM,
+			    "no majority: the peer was neither fenced nor resigned and the witness granted no lease "
+			    "(it is held by the old master, or the witness does not answer)", now_us);
 	case FO_STEP_WRITABLE:
 		f->writable = true; /* it may have taken effect: undo */
 		if (f->kind == FO_KIND_SWITCHOVER && f->aborting) {
@@ -510,8 +534,27 @@ static struct fo_cmd timeout(struct failover *f, uint64_t now_us)
 	}
 }
 
+struct fo_cmd fo_quorum(struct failover *f, int64_t term, uint64_t now_us)
+{
+	if (!fo_wants_quorum(f))
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
+	f->quorum_lease = true;
+	/* The lease's term is the fencing token: the takeover term is at least it. */
+	if (term > f->in.term)
+		f->in.term = term;
+	return step_writable(f, now_us);
+}
+
+bool fo_wants_quorum(const struct failover *f)
+{
+	return fo_active(f) && f->kind == FO_KIND_TAKEOVER && f->step == FO_STEP_QUORUM && !f->aborting;
+}
+
 struct fo_cmd fo_tick(struct failover *f, uint64_t now_us, bool job_answered)
 {
+	/* QUORUM runs no job: its deadline is the wait's bound. */
+	if (fo_wants_quorum(f) && f->deadline_us && now_us >= f->deadline_us)
+		return timeout(f, now_us);
 	if (!fo_active(f) || f->job_id == 0 || f->deadline_us == 0 || now_us < f->deadline_us)
 		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	/* A peer that answers is alive, perhaps slow (a lock wait): its fence gets the full bound. */

@@ -20,6 +20,7 @@ enum fo_step {
 	FO_STEP_IDLE = 0,
 	FO_STEP_FENCE,        /* peer: read_only ON + kill its clients */
 	FO_STEP_CATCHUP,      /* local: apply everything received */
+	FO_STEP_QUORUM,       /* witness: wait for the lease (no other majority: peer neither fenced nor resigned) */
 	FO_STEP_SEMISYNC_OFF, /* local: master side off, the peer cannot ack */
 	FO_STEP_WRITABLE,     /* local: read_only OFF, verified */
 	FO_STEP_TERM,         /* local: the takeover term row, above every term known */
@@ -53,6 +54,7 @@ enum fo_fail {
 	FO_FAIL_READONLY,     /* step-down: read_only ON failed on a server that answers */
 	FO_FAIL_PEER_BEHIND,  /* switchover: the peer did not apply our last transaction in time */
 	FO_FAIL_ABORTED,      /* fo_abort: a master appeared, we became ineligible, shutdown */
+	FO_FAIL_NO_QUORUM,    /* no majority: the peer was neither fenced nor resigned, and no lease came */
 };
 
 struct fo_cmd {
@@ -78,6 +80,9 @@ struct fo_input {
 	bool peer_writable;         /* last peer probe: read_only = 0 */
 	bool adverts_lost;          /* takeover because adverts stopped (not a resign, not a fault) */
 	bool local_semisync_master; /* local semi-sync master side enabled now */
+	bool need_quorum;           /* a witness is configured: write-enable only with a majority */
+	bool peer_resigned;         /* the master's last advert was priority 0 (its daemon stepped down) */
+	int quorum_timeout_ms;      /* QUORUM: give up waiting for the lease after this */
 	int64_t term;               /* takeover: the term to write at least (above both servers' known) */
 	char holder[64];            /* takeover: our node_name, written with the term */
 };
@@ -104,6 +109,7 @@ struct failover {
 	bool aborting;
 	bool no_rollback;           /* switchover: never write-enable again (we are shutting down) */
 	bool term_written;
+	bool quorum_lease;          /* the majority came from the witness's lease */
 	bool stale;                 /* promote_stale: write-enabled without the relay log applied */
 	bool ok;                    /* valid at FO_STEP_DONE/FAILED */
 	enum fo_fail fail;          /* valid at FO_STEP_FAILED */
@@ -146,6 +152,12 @@ struct fo_cmd fo_vip_result(struct failover *f, int rc, uint64_t now_us);
  * .cancel set asks the shell to cancel the job first; its late result is ignored. Before the
  * deadline: FO_CMD_NONE and nothing changes. */
 struct fo_cmd fo_tick(struct failover *f, uint64_t now_us, bool job_answered);
+/* QUORUM: the witness granted us the lease (term: the lease's term, a floor for the takeover term).
+ * Ignored in any other step. */
+struct fo_cmd fo_quorum(struct failover *f, int64_t term, uint64_t now_us);
+/* Whether the running takeover waits for the lease now. */
+bool fo_wants_quorum(const struct failover *f);
+
 /* Stop a takeover (a master appeared, we became ineligible, shutdown) and undo what was done; the
  * returned command cancels the outstanding job first (.cancel). A switchover runs to its end but
  * never rolls back into a writer (a rollback under way is undone). A step-down always runs to its

@@ -100,5 +100,6 @@ int dbw_job_gtid_wait(struct db_worker *w, const struct db_job *job, struct db_r
 int dbw_job_semisync(struct db_worker *w, const struct db_job *job, struct db_result *r);
 int dbw_job_term(struct db_worker *w, const struct db_job *job, struct db_result *r);
 int dbw_job_start_io(struct db_worker *w, struct db_result *r);
+int dbw_job_lease(struct db_worker *w, const struct db_job *job, struct db_result *r);
 
 #endif

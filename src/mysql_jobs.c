@@ -543,3 +543,75 @@ int dbw_job_term(struct db_worker *w, const struct db_job *job, struct db_result
 		return dbw_fail(w, r, "term", err);
 	return 0;
 }
+
+/* The witness's lease row (lease.h). Session time zone UTC: NOW(6) and the stored expiry then
+ * never jump with a daylight-saving change on the witness. The row is created on first use
+ * (INSERT IGNORE, a free row) so the operator creates only the table (sql/witness-*.sql). */
+static int lease_read(struct db_worker *w, const struct db_job *job, const char *cluster, struct db_result *r)
+{
+	char sql[512];
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	unsigned err;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT holder, term, TIMESTAMPDIFF(MICROSECOND, NOW(6), expires) FROM %s WHERE cluster = '%s'",
+		 job->table, cluster);
+	if ((err = dbw_query(w, sql, &res)) != 0)
+		return dbw_fail(w, r, "lease read", err);
+	r->lease.answered = true;
+	if (res && mysql_num_fields(res) == 3 && (row = mysql_fetch_row(res)) && row[0] && row[1] && row[2]) {
+		r->lease.row = true;
+		snprintf(r->lease.holder, sizeof(r->lease.holder), "%s", row[0]);
+		r->lease.term = strtoll(row[1], NULL, 10);
+		r->lease.remaining_us = strtoll(row[2], NULL, 10);
+	}
+	mysql_free_result(res);
+	return 0;
+}
+
+int dbw_job_lease(struct db_worker *w, const struct db_job *job, struct db_result *r)
+{
+	char holder[2 * sizeof(job->holder) + 1], cluster[2 * sizeof(job->cluster) + 1], sql[1024];
+	char renew[sizeof(holder) + 16];
+	unsigned err;
+
+	mysql_real_escape_string(w->h, holder, job->holder, strlen(job->holder));
+	snprintf(renew, sizeof(renew), "holder = '%s'", holder);
+	mysql_real_escape_string(w->h, cluster, job->cluster, strlen(job->cluster));
+	if (w->fresh) {
+		snprintf(sql, sizeof(sql), "SET SESSION time_zone = '+00:00'");
+		if ((err = dbw_query(w, sql, NULL)) != 0)
+			return dbw_fail(w, r, "lease session", err);
+		snprintf(sql, sizeof(sql), "INSERT IGNORE INTO %s (cluster) VALUES ('%s')", job->table, cluster);
+		if ((err = dbw_query(w, sql, NULL)) != 0)
+			return dbw_fail(w, r, "lease row", err);
+	}
+	switch (job->lease_op) {
+	case LEASE_OP_ACQUIRE:
+		/* One statement: granted only if the row is ours or has expired on the witness's clock;
+		 * a new holder bumps the term (the term is computed from the old holder whichever order
+		 * the server assigns in). */
+		snprintf(sql, sizeof(sql),
+			 "UPDATE %s SET term = IF(holder = '%s', term, term + 1), holder = '%s',"
+			 " expires = NOW(6) + INTERVAL %lld MICROSECOND"
+			 " WHERE cluster = '%s' AND (%s OR expires < NOW(6))",
+			 job->table, holder, holder, (long long)job->lease_ms * 1000, cluster,
+			 job->lease_renew ? renew : "FALSE");
+		break;
+	case LEASE_OP_RELEASE:
+		snprintf(sql, sizeof(sql),
+			 "UPDATE %s SET expires = NOW(6) - INTERVAL 1 MICROSECOND WHERE cluster = '%s' AND holder = '%s'",
+			 job->table, cluster, holder);
+		break;
+	default:
+		sql[0] = '\0';
+		break;
+	}
+	if (sql[0] && (err = dbw_query(w, sql, NULL)) != 0)
+		return dbw_fail(w, r, "lease update", err);
+	int rc = lease_read(w, job, cluster, r);
+	if (rc == 0 && job->lease_op == LEASE_OP_ACQUIRE)
+		r->lease.granted = r->lease.row && strcmp(r->lease.holder, job->holder) == 0 && r->lease.remaining_us > 0;
+	return rc;
+}

@@ -218,6 +218,8 @@ static int run_dispatch(struct db_worker *w, const struct db_job *job, struct db
 		return dbw_job_term(w, job, r);
 	case DB_JOB_START_IO:
 		return dbw_job_start_io(w, r);
+	case DB_JOB_LEASE:
+		return dbw_job_lease(w, job, r);
 	}
 	return dbw_fail_msg(r, -EINVAL, "unknown job type %d", (int)job->type);
 }
@@ -249,7 +251,7 @@ static void run_job(struct db_worker *w, const struct db_job *job, struct db_res
 			break;
 		log_debug(LOG_CAT_MYSQL, "%s: connection went away while idle, retrying", w->name);
 	}
-	if (job->type != DB_JOB_PROBE) {
+	if (job->type != DB_JOB_PROBE && job->type != DB_JOB_LEASE) {
 		/* The caller verifies a command by the state read back after it, failed ones too (did
 		 * read_only change?), unless the server just proved unresponsive. */
 		state_defaults(&w->scratch.state);

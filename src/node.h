@@ -52,7 +52,7 @@ struct node {
 	struct sup sup;
 	sd_event_source *sup_timer;
 	sd_event_source *probe_timer;
-	struct node_server srv[2];       /* [SUP_LOCAL], [SUP_PEER] */
+	struct node_server srv[3];       /* [SUP_LOCAL], [SUP_PEER], [SUP_WITNESS] (command worker only) */
 	uint64_t next_probe_id;
 	struct vrrp_sock *vs;
 	sd_event_source *vs_src;

@@ -10,7 +10,7 @@
 
 static const char *srv_name(int which)
 {
-	return which == SUP_LOCAL ? "local" : "peer";
+	return which == SUP_LOCAL ? "local" : which == SUP_PEER ? "peer" : "witness";
 }
 
 void node_submit_cmd(struct node *n, int which, const struct db_job *job)
@@ -163,9 +163,9 @@ int node_on_worker(sd_event_source *src, int fd, uint32_t revents, void *ud)
 
 	if (!r)
 		return 0;
-	for (int which = 0; which < 2; which++)
+	for (int which = 0; which < 3; which++)
 		for (int kind = 0; kind < 2; kind++)
-			if (n->srv[which].src[kind] == src)
+			if (n->srv[which].src[kind] && n->srv[which].src[kind] == src)
 				collect(n, which, kind, r);
 	free(r);
 	node_publish(n);

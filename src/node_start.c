@@ -39,7 +39,15 @@ static int open_workers(struct node *n)
 				return rc;
 		}
 	}
-	return 0;
+	if (!n->conf.witness.enabled)
+		return 0;
+	/* The witness gets lease jobs only: one command worker, bounded by the lease (a statement
+	 * slower than that is no use to the lease; the supervisor cancels it at half the lease). */
+	struct db_worker *w = db_worker_new("witness", &n->conf.witness.db, n->conf.witness.lease_ms);
+	if (!w)
+		return -ENOMEM;
+	n->srv[SUP_WITNESS].w[NODE_CMD] = w;
+	return sd_event_add_io(n->ev, &n->srv[SUP_WITNESS].src[NODE_CMD], db_worker_fd(w), EPOLLIN, node_on_worker, n);
 }
 
 static int add_timer(struct node *n, sd_event_source **s, sd_event_time_handler_t cb)
@@ -301,12 +309,12 @@ void node_stop(struct node *n)
 	tiebreaker_close(n->tb);
 	hooks_free(n->hooks);
 	link_watch_close(n->lw);
-	for (int which = 0; which < 2; which++)
+	for (int which = 0; which < 3; which++)
 		for (int kind = 0; kind < 2; kind++) {
 			sd_event_source_unref(n->srv[which].src[kind]);
 			db_worker_free(n->srv[which].w[kind]);
 		}
-	for (int which = 0; which < 2; which++)
+	for (int which = 0; which < 3; which++)
 		free(n->srv[which].queued_gtid);
 	sd_event_source_unref(n->vs_src);
 	sd_event_source_unref(n->sup_timer);
@@ -323,4 +331,5 @@ void node_stop(struct node *n)
 	explicit_bzero(n->sup.conf.peer.password, sizeof(n->sup.conf.peer.password));
 	explicit_bzero(n->conf.local.password, sizeof(n->conf.local.password));
 	explicit_bzero(n->conf.peer.password, sizeof(n->conf.peer.password));
+	explicit_bzero(n->conf.witness.db.password, sizeof(n->conf.witness.db.password));
 }

@@ -23,7 +23,7 @@ struct status_transition {
 /* Sequences (takeover, step-down, switchover) by kind and result: result 0 is success, the others
  * are failover.h's enum fo_fail values, named by status_fo_result_name(). */
 #define STATUS_FO_KINDS 4
-#define STATUS_FO_RESULTS 9
+#define STATUS_FO_RESULTS 10
 #define STATUS_STATES 5
 
 struct status_fo_stats {
@@ -44,6 +44,7 @@ enum status_phase {
 	STATUS_PHASE_WRITABLE,
 	STATUS_PHASE_TERM,
 	STATUS_PHASE_CLAIM,
+	STATUS_PHASE_LEASE,     /* waiting for the witness's lease (after the catch-up, before write-enable) */
 	STATUS_PHASES
 };
 
@@ -97,6 +98,20 @@ struct dm_status {
 	uint64_t vip_restored;    /* VIPs put back after someone else removed them */
 	int64_t divergence_only_local;
 	int64_t divergence_only_peer;
+	struct status_witness {
+		bool configured;
+		bool reachable;      /* the latest lease job got an answer */
+		bool held;           /* we hold the lease now (on our clock, margin kept) */
+		bool no_quorum;      /* stepped down: neither the lease nor the peer */
+		bool known;          /* holder/term/expires were read */
+		char holder[64];
+		int64_t term;
+		int64_t expires_in_ms; /* as the witness said, aged by our clock; <= 0 expired */
+		int64_t held_for_ms;   /* held: our own validity left */
+		double latency_ms;
+		uint64_t jobs, failures;
+		char text[160];      /* lease_describe() */
+	} witness;
 };
 
 #endif

@@ -300,6 +300,23 @@ static void json_vrrp_vips(struct status_buf *b, const struct dm_status *s)
 	status_buf_puts(b, "]");
 }
 
+/* "witness": null without one; else the lease as this node last read it. */
+static void json_witness(struct status_buf *b, const struct status_witness *w)
+{
+	if (!w->configured) {
+		status_buf_puts(b, ",\"witness\":null");
+		return;
+	}
+	status_buf_printf(b, ",\"witness\":{\"configured\":true,\"reachable\":%s,\"held\":%s,\"no_quorum\":%s,"
+			  "\"holder\":", jbool(w->reachable), jbool(w->held), jbool(w->no_quorum));
+	jstr_or_null(b, w->known ? w->holder : NULL);
+	status_buf_printf(b, ",\"term\":%" PRId64 ",\"expires_in_ms\":%" PRId64 ",\"held_for_ms\":%" PRId64
+			  ",\"latency_ms\":%.3f,\"jobs\":%" PRIu64 ",\"failures\":%" PRIu64 ",\"text\":",
+			  w->term, w->expires_in_ms, w->held_for_ms, w->latency_ms, w->jobs, w->failures);
+	jstr(b, w->text);
+	status_buf_puts(b, "}");
+}
+
 /* "last_takeover": null before the first, else its result, end time, total and phases in ms. */
 static void json_last_takeover(struct status_buf *b, const struct status_takeover *t)
 {
@@ -372,8 +389,10 @@ int status_json(const struct dm_status *s, char *buf, size_t len)
 	status_buf_printf(&b, ",\"term\":{\"local\":%" PRId64 ",\"peer\":%" PRId64 ",\"holder\":",
 			  s->local_term, s->peer_term);
 	jstr_or_null(&b, s->term_holder);
-	status_buf_printf(&b, "},\"peer_refusing\":%s,\"vip_restored\":%" PRIu64 "}", jbool(s->peer_refusing),
+	status_buf_printf(&b, "},\"peer_refusing\":%s,\"vip_restored\":%" PRIu64, jbool(s->peer_refusing),
 			  s->vip_restored);
+	json_witness(&b, &s->witness);
+	status_buf_puts(&b, "}");
 	return status_buf_end(&b);
 }
 

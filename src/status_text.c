@@ -213,6 +213,9 @@ static void text_alerts(struct status_buf *b, const struct dm_status *s)
 		tx_line(b, 0, "ISOLATED: no tiebreaker target answers");
 	if (s->alert[0])
 		tx_line(b, 0, "ALERT: %s", s->alert);
+	if (s->witness.configured)
+		tx_line(b, 0, "witness: lease %s%s, latency %.1f ms", s->witness.text,
+			s->witness.held ? " (ours)" : "", s->witness.latency_ms);
 	if (s->takeover_step[0])
 		tx_line(b, 0, "takeover: %s", s->takeover_step);
 }
@@ -235,7 +238,7 @@ const char *status_phase_name(enum status_phase p)
 		[STATUS_PHASE_DETECT] = "detection", [STATUS_PHASE_FENCE] = "fence",
 		[STATUS_PHASE_SEMISYNC] = "semisync", [STATUS_PHASE_CATCHUP] = "catchup",
 		[STATUS_PHASE_WRITABLE] = "write_enable", [STATUS_PHASE_TERM] = "term",
-		[STATUS_PHASE_CLAIM] = "claim",
+		[STATUS_PHASE_CLAIM] = "claim", [STATUS_PHASE_LEASE] = "lease",
 	};
 	return p < STATUS_PHASES ? names[p] : "?";
 }
@@ -248,7 +251,7 @@ static void text_last_takeover(struct status_buf *b, const struct status_takeove
 	if (!t->done)
 		return;
 	status_iso_time(t->when_s, when, sizeof(when));
-	/* 7 phases x "name 123456789.123, " fit: snprintf never truncates here. */
+	/* 8 phases x "name 123456789.123, " fit: snprintf never truncates here. */
 	for (int p = 0; p < STATUS_PHASES; p++)
 		n += (size_t)snprintf(ph + n, sizeof(ph) - n, "%s%s %" PRIu64 ".%03u", p ? ", " : "",
 				      status_phase_name(p), t->phase_us[p] / 1000, (unsigned)(t->phase_us[p] % 1000));
@@ -578,6 +581,22 @@ int status_prometheus(const struct dm_status *s, char *buf, size_t len)
 	prom_gauge(&b, "dualmaster_peer_refusing",
 		   "1 while the peer's server answers but refuses us (alive, cannot be checked or fenced).",
 		   s->peer_refusing);
+	if (s->witness.configured) {
+		prom_gauge(&b, "dualmaster_witness_reachable", "1 while the witness answers lease statements.",
+			   s->witness.reachable);
+		prom_gauge(&b, "dualmaster_witness_lease_held", "1 while this node holds the witness's lease.",
+			   s->witness.held);
+		prom_gauge(&b, "dualmaster_witness_no_quorum",
+			   "1 while this node is stepped down for lack of a majority (no lease, no peer).",
+			   s->witness.no_quorum);
+		prom_gauge(&b, "dualmaster_witness_term", "The lease's term as last read (the fencing token).",
+			   s->witness.term);
+		prom_head(&b, "dualmaster_witness_latency_seconds", "gauge", "The latest lease statement's round trip.");
+		status_buf_printf(&b, "dualmaster_witness_latency_seconds %.6f\n", s->witness.latency_ms / 1000);
+		prom_counter(&b, "dualmaster_witness_jobs_total", "Lease jobs sent to the witness.", s->witness.jobs);
+		prom_counter(&b, "dualmaster_witness_failures_total", "Lease jobs without an answer.",
+			     s->witness.failures);
+	}
 	prom_gauge(&b, "dualmaster_term_local", "Takeover term in the local server (-1 unknown).", s->local_term);
 	prom_gauge(&b, "dualmaster_term_peer", "Takeover term in the peer's server (-1 unknown).", s->peer_term);
 	prom_gauge(&b, "dualmaster_divergent_transactions_only_local",

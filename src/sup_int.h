@@ -63,4 +63,9 @@ bool sup_heal_advert(struct sup *s, const struct sup_event *ev, struct vrrp_even
 void sup_heal_after_sample(struct sup *s, uint64_t now);
 void sup_heal_end(struct sup *s);
 
+/* sup_witness.c: the lease (lease.h) and the quorum rules, run after every event. */
+void sup_witness_step(struct sup *s, uint64_t now);
+uint64_t sup_witness_deadline(const struct sup *s, uint64_t now);
+void sup_witness_result(struct sup *s, const struct db_result *r, uint64_t now);
+
 #endif

@@ -104,6 +104,11 @@ struct fo_input rule_fo_input(const struct sup *s, enum fo_kind kind, bool adver
 		.peer_writable = p->state.reachable && p->state.read_only == 0,
 		.adverts_lost = adverts_lost,
 		.local_semisync_master = l->semisync.master_enabled == 1,
+		.need_quorum = s->conf.witness.enabled,
+		.peer_resigned = s->peer_resigned,
+		/* The old holder's lease runs out within lease_ms of its last renewal; twice that
+		 * covers our retries and a witness that answers slowly. */
+		.quorum_timeout_ms = 2 * s->conf.witness.lease_ms,
 	};
 	/* Cut off, its clients cannot reach it, and a commit waiting for the peer's semi-sync ack holds
 	 * read_only until its session is killed: kill first, so the step-down lands at once. */
@@ -135,6 +140,10 @@ bool rule_node_fault(const struct sup *s, char *buf, size_t len)
 	}
 	if (s->send_isolated) {
 		snprintf(buf, len, "isolated: adverts cannot be sent on %s (%s)", ifname, strerror(s->send_errno));
+		return true;
+	}
+	if (s->no_quorum) {
+		snprintf(buf, len, "no majority: neither the witness's lease nor the peer (1 of 3)");
 		return true;
 	}
 	return false;
@@ -222,4 +231,25 @@ bool rule_semisync_back(const struct sup *s)
 uint64_t rule_heal_bound_us(const struct sup *s)
 {
 	return 2000ull * (uint64_t)(s->conf.health.timeout_ms + s->conf.health.interval_ms);
+}
+
+uint64_t rule_peer_backup_seen_until(const struct sup *s)
+{
+	const struct sup_server *p = &s->srv[SUP_PEER];
+
+	if (!p->ok_sent_us || !p->state.reachable || p->state.read_only != 1)
+		return 0;
+	return p->ok_sent_us + 2ull * (uint64_t)s->conf.vrrp.advert_interval_ms * 1000;
+}
+
+bool rule_no_quorum(const struct sup *s, uint64_t now_us, char *why, size_t len)
+{
+	/* A running sequence settles the majority itself (a takeover's QUORUM step). */
+	if (!s->conf.witness.enabled || s->fsm.state != VRRP_STATE_MASTER || s->maintenance || fo_active(&s->fo))
+		return false;
+	if (lease_held(&s->lease, now_us) || now_us < rule_peer_backup_seen_until(s) || now_us < s->majority_until_us)
+		return false;
+	snprintf(why, len, "no majority: the witness's lease is not ours (%s) and the peer is not seen as a backup",
+		 s->lease.reachable ? "not renewed" : "witness not answering");
+	return true;
 }

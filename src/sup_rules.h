@@ -61,6 +61,16 @@ bool rule_enforce_readonly(const struct sup *s);
  * again, seen by a probe sent after the takeover. */
 bool rule_semisync_back(const struct sup *s);
 
+/* Until when the peer counts as a backup we see, for a master without the witness's lease
+ * (failover-safety "Two out of three"): its server answered our last probe read-only, and a peer
+ * cut off from us now cannot take over before it has missed our adverts for Master_Down_Interval
+ * (at least 3 intervals); we allow 2 intervals from the probe's send, so we have stopped writing
+ * before it can have the lease. 0: not seen. */
+uint64_t rule_peer_backup_seen_until(const struct sup *s);
+
+/* A master with a witness configured must stop writing: no lease and no peer backup seen. */
+bool rule_no_quorum(const struct sup *s, uint64_t now_us, char *why, size_t len);
+
 /* The bound on waiting for both servers' terms when two masters meet: two probe rounds. */
 uint64_t rule_heal_bound_us(const struct sup *s);
 

@@ -42,6 +42,11 @@ static void takeover_finished(struct sup *s, uint64_t now)
 
 	if (f->ok) {
 		s->holddown_until_us = now + (uint64_t)s->conf.takeover.holddown_ms * 1000;
+		/* Fenced or resigned, the old master cannot write, and cannot take the lease back before
+		 * it ends (only an expired row is taken by a node not holding it): until then the peer's
+		 * state is our second vote, and we take the lease meanwhile. */
+		if (s->conf.witness.enabled && !f->quorum_lease)
+			s->majority_until_us = now + 2ull * (uint64_t)s->conf.witness.lease_ms * 1000;
 		s->semisync_turned_off = f->semisync_off;
 		s->semisync_off_us = now;
 		if (f->semisync_off)
@@ -88,7 +93,7 @@ static void switchover_finished(struct sup *s, uint64_t now)
 		sup_post_priority(s, now);
 }
 
-_Static_assert(FO_KIND_SWITCHOVER < STATUS_FO_KINDS && FO_FAIL_ABORTED < STATUS_FO_RESULTS,
+_Static_assert(FO_KIND_SWITCHOVER < STATUS_FO_KINDS && FO_FAIL_NO_QUORUM < STATUS_FO_RESULTS,
 	       "status_fo_stats too small for failover.h's enums");
 _Static_assert(VRRP_STATE_MAX == STATUS_STATES, "status transitions_by sized by vrrp_fsm.h's states");
 
@@ -119,6 +124,7 @@ static void record_phases(struct sup *s, const struct failover *f, uint64_t now)
 		{ STATUS_PHASE_FENCE, FO_STEP_FENCE },	     { STATUS_PHASE_SEMISYNC, FO_STEP_SEMISYNC_OFF },
 		{ STATUS_PHASE_CATCHUP, FO_STEP_CATCHUP },   { STATUS_PHASE_WRITABLE, FO_STEP_WRITABLE },
 		{ STATUS_PHASE_TERM, FO_STEP_TERM },	     { STATUS_PHASE_CLAIM, FO_STEP_CLAIM },
+		{ STATUS_PHASE_LEASE, FO_STEP_QUORUM },
 	};
 
 	memset(t, 0, sizeof(*t));
@@ -142,7 +148,7 @@ static void fo_finished(struct sup *s, uint64_t now)
 		record_phases(s, f, now);
 		sup_say(s, LOG_INFO,
 			"takeover phases (ms): detection %llu, fence %llu, semi-sync %llu, catch-up %llu, "
-			"write-enable %llu, term %llu, claim %llu; total %llu",
+			"write-enable %llu, term %llu, claim %llu, lease %llu; total %llu",
 			(unsigned long long)t->phase_us[STATUS_PHASE_DETECT] / 1000,
 			(unsigned long long)t->phase_us[STATUS_PHASE_FENCE] / 1000,
 			(unsigned long long)t->phase_us[STATUS_PHASE_SEMISYNC] / 1000,
@@ -150,6 +156,7 @@ static void fo_finished(struct sup *s, uint64_t now)
 			(unsigned long long)t->phase_us[STATUS_PHASE_WRITABLE] / 1000,
 			(unsigned long long)t->phase_us[STATUS_PHASE_TERM] / 1000,
 			(unsigned long long)t->phase_us[STATUS_PHASE_CLAIM] / 1000,
+			(unsigned long long)t->phase_us[STATUS_PHASE_LEASE] / 1000,
 			(unsigned long long)t->total_us / 1000);
 	}
 

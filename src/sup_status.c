@@ -59,6 +59,23 @@ void sup_status(const struct sup *s, uint64_t now, struct dm_status *st)
 	snprintf(st->term_holder, sizeof(st->term_holder), "%s", top ? top->holder : "");
 	st->peer_refusing = rule_peer_refusing(s);
 	st->vip_restored = s->vip_restored;
+	struct status_witness *w = &st->witness;
+	const struct lease *ls = &s->lease;
+	w->configured = s->conf.witness.enabled;
+	if (!w->configured)
+		return;
+	w->reachable = ls->reachable;
+	w->held = lease_held(ls, now);
+	w->no_quorum = s->no_quorum;
+	w->known = ls->known;
+	snprintf(w->holder, sizeof(w->holder), "%s", ls->holder);
+	w->term = ls->term;
+	w->expires_in_ms = (ls->remaining_us - (int64_t)(now > ls->read_us ? now - ls->read_us : 0)) / 1000;
+	w->held_for_ms = w->held ? (int64_t)((ls->valid_until_us - now) / 1000) : 0;
+	w->latency_ms = (double)ls->latency_us / 1000;
+	w->jobs = ls->jobs;
+	w->failures = ls->failures;
+	lease_describe(ls, now, w->text, sizeof(w->text));
 }
 
 int sup_switchover_refused(const struct sup *s, char *why, size_t len)

@@ -182,8 +182,8 @@ static void fsm_actions(struct sup *s, const struct vrrp_fsm_out *o, uint64_t no
 		 * probe may still show the read_only=OFF it had a moment ago (a switchover sets read_only
 		 * ON just before the priority 0), and refusing then would hand the role back. */
 		bool heard = s->fsm.master_addr.s_addr != 0 || s->peer_resigned;
+		sup_start_sequence(s, FO_KIND_TAKEOVER, heard, now); /* reads peer_resigned */
 		s->peer_resigned = false;
-		sup_start_sequence(s, FO_KIND_TAKEOVER, heard, now);
 	}
 	if (o->actions & VRRP_ACT_SEND_ADVERT)
 		sup_advert(s, s->fsm.priority);
@@ -428,6 +428,11 @@ void sup_vip_claimed(struct sup *s, uint64_t now)
 static void on_db_result(struct sup *s, const struct sup_event *ev, uint64_t now)
 {
 	const struct db_result *r = ev->res;
+
+	if (ev->which == SUP_WITNESS) {
+		sup_witness_result(s, r, now);
+		return;
+	}
 	struct sup_server *srv = &s->srv[ev->which];
 
 	if (srv->cmd_pending > 0)
@@ -491,7 +496,10 @@ void sup_restore(struct sup *s, bool maintenance, bool frozen)
 
 static void on_reload(struct sup *s, const struct conf *c, uint64_t now)
 {
+	/* The witness is structural (its worker was opened with it): kept as started. */
+	struct conf_witness w = s->conf.witness;
 	s->conf = *c;
+	s->conf.witness = w;
 	explicit_bzero(s->conf.local.password, sizeof(s->conf.local.password));
 	explicit_bzero(s->conf.peer.password, sizeof(s->conf.peer.password));
 	vrrp_fsm_set_preempt(&s->fsm, c->vrrp.preempt, (uint32_t)c->vrrp.preempt_delay_ms);
@@ -535,6 +543,8 @@ void sup_init(struct sup *s, const struct conf *conf, struct in_addr primary, ui
 	/* The supervisor never connects: it keeps no copy of a password. */
 	explicit_bzero(s->conf.local.password, sizeof(s->conf.local.password));
 	explicit_bzero(s->conf.peer.password, sizeof(s->conf.peer.password));
+	explicit_bzero(s->conf.witness.db.password, sizeof(s->conf.witness.db.password));
+	lease_init(&s->lease, conf->witness.lease_ms, conf->node_name);
 	s->primary = primary;
 	s->next_job_id = 1;
 	s->local_epoch = 1;
@@ -585,6 +595,7 @@ static uint64_t next_deadline(const struct sup *s, uint64_t now)
 	if (s->vip_held)
 		d = earliest(d, s->garp_next_us);
 	d = earliest(d, sup_send_isolation_deadline(s));
+	d = earliest(d, sup_witness_deadline(s, now));
 	if (s->fsm.deadline_us) {
 		uint64_t gate = rule_fsm_timer_gate(s, now);
 		if (gate != UINT64_MAX)
@@ -615,6 +626,7 @@ void sup_step(struct sup *s, const struct sup_event *ev, uint64_t now, struct su
 	case SUP_EV_VIP_GONE: on_vip_gone(s); break;
 	case SUP_EV_MAX: break;
 	}
+	sup_witness_step(s, now);
 	out->deadline_us = next_deadline(s, now);
 	s->out = NULL;
 }

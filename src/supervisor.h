@@ -23,10 +23,12 @@
 #include "failover.h"
 #include "health_policy.h"
 #include "heal.h"
+#include "lease.h"
 #include "status.h"
 #include "vrrp_fsm.h"
 
-enum { SUP_LOCAL = 0, SUP_PEER = 1 };
+/* Job targets: the two servers, and the witness (its command worker only; no probes, no picture). */
+enum { SUP_LOCAL = 0, SUP_PEER = 1, SUP_WITNESS = 2 };
 
 enum sup_ev_type {
 	SUP_EV_START,       /* resources are open: start safe (read-only, BACKUP) */
@@ -178,6 +180,12 @@ struct sup {
 	int rejoin_attempts;         /* START ... IO_THREAD sent in this stop of the IO thread */
 	uint64_t rejoin_next_us;     /* not again before */
 	uint64_t semisync_off_us;
+	/* The witness (conf.witness.enabled): the lease and what it decided. */
+	struct lease lease;
+	bool no_quorum;              /* master without lease or a seen backup: stepped down (a fault) */
+	uint64_t majority_until_us;  /* a takeover's majority with the peer (fenced, resigned) counts until
+				      * then: the old holder's lease has ended by then, and ours begun */
+	bool semisync_off_lease;     /* semi-sync master side turned off on the strength of the lease */
 	/* Two masters meeting again. */
 	struct heal heal;
 	char *divergence;            /* the latest meeting's report for status (heap), NULL none */

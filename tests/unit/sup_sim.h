@@ -54,6 +54,20 @@ struct sim_srv {
 
 enum peer_daemon { PD_SILENT = 0, PD_MASTER, PD_BACKUP };
 
+/* The witness: one lease row, kept on the witness's own clock (now + offset, running drift_ppm
+ * fast or slow), answering lease jobs as mysql_jobs.c's statements do. */
+struct sim_witness {
+	enum sim_mode mode;      /* SRV_OK answers; SRV_CUT / SRV_HUNG: silence; SRV_DEAD: refused */
+	char holder[64];
+	int64_t term;
+	int64_t expires_w;       /* witness clock, us */
+	int64_t offset_us;
+	int64_t drift_ppm;
+	uint64_t delay_us;       /* from our submission to the statement's execution there */
+	bool peer_cut;           /* the peer node cannot reach it (mode: whether we can) */
+	int statements;
+};
+
 struct sim_job {
 	bool busy;
 	struct db_job job;
@@ -74,9 +88,10 @@ struct sim {
 	uint64_t now;
 	uint64_t sup_deadline;
 	struct sim_srv srv[2];
-	struct sim_job cmd[2];
-	bool queued[2];
-	struct db_job queue[2];
+	struct sim_witness wit;
+	struct sim_job cmd[3];   /* [SUP_LOCAL], [SUP_PEER], [SUP_WITNESS] */
+	bool queued[3];
+	struct db_job queue[3];
 	struct sim_probe probe[2];
 	uint64_t next_probe_round;
 	uint64_t next_probe_id;
@@ -208,6 +223,66 @@ static void sim_fail(const struct sim *s, int which, struct db_result *r)
 
 static void sim_step(struct sim *s, struct sup_event *ev);
 
+static int64_t sim_witness_clock(const struct sim *s, uint64_t at)
+{
+	return (int64_t)at + s->wit.offset_us + (int64_t)at / 1000000 * s->wit.drift_ppm;
+}
+
+/* The conditional acquire (mysql_jobs.c) for holder at our time `at`: true when granted. */
+static bool sim_witness_acquire(struct sim *s, const char *holder, int lease_ms, bool renew, uint64_t at)
+{
+	struct sim_witness *w = &s->wit;
+	int64_t t = sim_witness_clock(s, at);
+
+	w->statements += 2;
+	if (!(renew && strcmp(w->holder, holder) == 0) && w->expires_w >= t)
+		return false;
+	if (strcmp(w->holder, holder) != 0)
+		w->term++;
+	snprintf(w->holder, sizeof(w->holder), "%s", holder);
+	w->expires_w = t + (int64_t)lease_ms * 1000;
+	return true;
+}
+
+/* The peer node's daemon asking the witness for the lease now (a scenario drives it). */
+static bool sim_peer_acquire(struct sim *s)
+{
+	return !s->wit.peer_cut && sim_witness_acquire(s, "db2", s->conf.witness.lease_ms, true, s->now);
+}
+
+static void sim_witness_result(struct sim *s, const struct sim_job *j, struct db_result *r)
+{
+	struct sim_witness *w = &s->wit;
+	uint64_t at = j->sent_at + w->delay_us;
+
+	if (w->mode != SRV_OK) {
+		r->rc = w->mode == SRV_DEAD ? -ECONNREFUSED : -ETIMEDOUT;
+		r->err = w->mode == SRV_DEAD ? DB_ERR_REFUSED : DB_ERR_TIMEOUT;
+		snprintf(r->error, sizeof(r->error), "simulated witness %s", db_err_name(r->err));
+		return;
+	}
+	switch (j->job.lease_op) {
+	case LEASE_OP_ACQUIRE:
+		sim_witness_acquire(s, j->job.holder, j->job.lease_ms, j->job.lease_renew, at);
+		break;
+	case LEASE_OP_RELEASE:
+		w->statements++;
+		if (strcmp(w->holder, j->job.holder) == 0)
+			w->expires_w = sim_witness_clock(s, at) - 1;
+		break;
+	default:
+		w->statements++;
+		break;
+	}
+	r->lease.answered = true;
+	r->lease.row = true;
+	snprintf(r->lease.holder, sizeof(r->lease.holder), "%s", w->holder);
+	r->lease.term = w->term;
+	r->lease.remaining_us = w->expires_w - sim_witness_clock(s, at);
+	r->lease.granted = j->job.lease_op == LEASE_OP_ACQUIRE && strcmp(w->holder, j->job.holder) == 0 &&
+			   r->lease.remaining_us > 0;
+}
+
 /* Results of actions wait until the step's actions have all run, as in the shell (node.c). */
 static void sim_feed(struct sim *s, struct sup_event ev)
 {
@@ -234,14 +309,16 @@ static void sim_submit(struct sim *s, int target, const struct db_job *job)
 	j->job = *job;
 	j->cancelled = false;
 	j->sent_at = s->now;
-	j->done_at = silent(&s->srv[target]) ? NEVER : s->now + 2 * MS;
+	if (target == SUP_WITNESS)
+		j->done_at = s->wit.mode == SRV_CUT || s->wit.mode == SRV_HUNG ? NEVER : s->now + 2 * s->wit.delay_us + 1 * MS;
+	else
+		j->done_at = silent(&s->srv[target]) ? NEVER : s->now + 2 * MS;
 }
 
 /* The world after a command job, and its result. */
 static void sim_job_result(struct sim *s, int target, struct db_result *r)
 {
 	struct sim_job *j = &s->cmd[target];
-	struct sim_srv *v = &s->srv[target];
 
 	memset(r, 0, sizeof(*r));
 	r->id = j->job.id;
@@ -252,6 +329,11 @@ static void sim_job_result(struct sim *s, int target, struct db_result *r)
 		snprintf(r->error, sizeof(r->error), "cancelled");
 		return;
 	}
+	if (target == SUP_WITNESS) {
+		sim_witness_result(s, j, r);
+		return;
+	}
+	struct sim_srv *v = &s->srv[target];
 	if (!answers(v)) {
 		sim_fail(s, target, r);
 		return;
@@ -305,7 +387,7 @@ static void sim_job_result(struct sim *s, int target, struct db_result *r)
 
 static void sim_action(struct sim *s, const struct sup_action *a)
 {
-	static const char *const who[2] = { "L", "P" };
+	static const char *const who[3] = { "L", "P", "W" };
 	struct sup_event res = { 0 };
 
 	switch (a->type) {
@@ -480,6 +562,8 @@ static void sim_run(struct sim *s, uint64_t until)
 			if (s->cmd[w].busy)
 				t = min3(t, s->cmd[w].done_at);
 		}
+		if (s->cmd[SUP_WITNESS].busy)
+			t = min3(t, s->cmd[SUP_WITNESS].done_at);
 		if (s->sup_deadline)
 			t = min3(t, s->sup_deadline);
 		if (s->pd == PD_MASTER && !s->vrrp_cut && s->link_up)
@@ -498,15 +582,15 @@ static void sim_run(struct sim *s, uint64_t until)
 			continue;
 		}
 		bool did = false;
-		for (int w = 0; w < 2 && !did; w++) {
-			struct sim_probe *p = &s->probe[w];
-			if (p->out && !p->counted && s->now >= p->deadline && p->done_at > p->deadline) {
+		for (int w = 0; w < 3 && !did; w++) {
+			struct sim_probe *p = &s->probe[w < 2 ? w : 0];
+			if (w < 2 && p->out && !p->counted && s->now >= p->deadline && p->done_at > p->deadline) {
 				p->counted = true;
 				/* Cancelled: a read wakes at once, a connect into a cut link at its timeout. */
 				p->done_at = s->now + (s->srv[w].mode == SRV_CUT ? 500 * MS : 1 * MS);
 				sim_probe_done(s, w, true);
 				did = true;
-			} else if (p->out && s->now >= p->done_at) {
+			} else if (w < 2 && p->out && s->now >= p->done_at) {
 				p->out = false;
 				if (!p->counted)
 					sim_probe_done(s, w, false);

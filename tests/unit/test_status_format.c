@@ -169,7 +169,7 @@ static void test_json_master(void **state)
 		",\"transitions_total\":2,\"transitions\":[{\"time\":\"2024-05-01T12:00:00Z\","
 		"\"from\":\"BACKUP\",\"to\":\"MASTER\",\"reason\":\"master down \\\"expired\\\"\"}],"
 		"\"last_takeover\":null,\"divergence\":{\"text\":null,\"only_local\":0,\"only_peer\":0},"
-		"\"term\":{\"local\":3,\"peer\":3,\"holder\":\"db1\"},\"peer_refusing\":false,\"vip_restored\":0}",
+		"\"term\":{\"local\":3,\"peer\":3,\"holder\":\"db1\"},\"peer_refusing\":false,\"vip_restored\":0,\"witness\":null}",
 	};
 	assert_ptr_equal(strstr(j, want[0]), j);
 	for (size_t i = 1; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -389,7 +389,7 @@ static void test_prometheus(void **state)
 	char *j = fmt(status_json, &s);
 	assert_non_null(strstr(j, ",\"last_takeover\":{\"ok\":true,\"time\":\"2024-05-01T12:00:00Z\",\"total_ms\":412.345,"
 				  "\"phases_ms\":{\"detection\":362.000,\"fence\":3.500,\"semisync\":0.000,"
-				  "\"catchup\":0.000,\"write_enable\":0.000,\"term\":0.000,\"claim\":0.000}}"));
+				  "\"catchup\":0.000,\"write_enable\":0.000,\"term\":0.000,\"claim\":0.000,\"lease\":0.000}}"));
 	free(j);
 	j = fmt(status_text, &s);
 	/* Wrapped at 80 columns like every long line. */
@@ -512,6 +512,38 @@ static void test_no_password(void **state)
 	}
 }
 
+/* The witness in all three views: holder, term, expiry and latency; metrics only when configured. */
+static void test_witness(void **state)
+{
+	(void)state;
+	struct dm_status s;
+
+	fill_master(&s);
+	s.witness = (struct status_witness){ .configured = true, .reachable = true, .held = true, .known = true,
+					     .term = 7, .expires_in_ms = 1730, .held_for_ms = 1200, .latency_ms = 0.8,
+					     .jobs = 12, .failures = 1 };
+	snprintf(s.witness.holder, sizeof(s.witness.holder), "db1");
+	snprintf(s.witness.text, sizeof(s.witness.text), "held by db1, term 7, 1.73 s left");
+	char *j = fmt(status_json, &s);
+	assert_non_null(strstr(j, ",\"witness\":{\"configured\":true,\"reachable\":true,\"held\":true,"
+				  "\"no_quorum\":false,\"holder\":\"db1\",\"term\":7,\"expires_in_ms\":1730,"
+				  "\"held_for_ms\":1200,\"latency_ms\":0.800,\"jobs\":12,\"failures\":1,"
+				  "\"text\":\"held by db1, term 7, 1.73 s left\"}}"));
+	free(j);
+	j = fmt(status_text, &s);
+	assert_non_null(strstr(j, "witness: lease held by db1, term 7, 1.73 s left (ours), latency 0.8 ms"));
+	free(j);
+	char *m = fmt(status_prometheus, &s);
+	assert_non_null(strstr(m, "\ndualmaster_witness_lease_held 1\n"));
+	assert_non_null(strstr(m, "\ndualmaster_witness_term 7\n"));
+	assert_non_null(strstr(m, "\ndualmaster_witness_failures_total 1\n"));
+	free(m);
+	s.witness.configured = false;
+	m = fmt(status_prometheus, &s);
+	assert_null(strstr(m, "dualmaster_witness"));
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -525,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_prometheus),
 		cmocka_unit_test(test_small_buffers),
 		cmocka_unit_test(test_no_password),
+		cmocka_unit_test(test_witness),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,6 +105,16 @@ static void test_backup_follows_master(void **st)
 	NOT_SAW(S, "DB(L,set-writable)");
 }
 
+/* The master's mysqld dies and its daemon resigns (priority 0): we are MASTER within a second. */
+static void crash_master_resigns(void)
+{
+	S->srv[SUP_PEER].mode = SRV_DEAD;
+	S->pd = PD_SILENT;
+	sim_advert(S, 0);
+	sim_run(S, S->now + 1 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+}
+
 /* 3. The master's mysqld dies: its daemon resigns (priority 0); we take over after Skew_Time without
  * fencing a dead server, semi-sync off first (nobody can ack). */
 static void test_master_mysqld_crash(void **st)
@@ -112,15 +122,9 @@ static void test_master_mysqld_crash(void **st)
 	(void)st;
 	boot_backup();
 	sim_mark(S);
-	S->srv[SUP_PEER].mode = SRV_DEAD;
-	S->pd = PD_SILENT;
-	sim_advert(S, 0);
-	uint64_t t0 = S->now;
-	sim_run(S, S->now + 1 * SEC);
-	assert_string_equal(sim_state_name(S), "MASTER");
+	crash_master_resigns();
 	SAW(S, "HOOK(TAKEOVER)", "DB(L,semisync)", "DB(L,catchup)", "DB(L,set-writable)", "ADD_VIPS");
 	assert_int_equal(S->srv[SUP_LOCAL].semisync_master, 0);
-	(void)t0;
 }
 
 /* 3b. The master resigns (switchover) while our last probe still shows its server writable: the
@@ -1012,6 +1016,237 @@ static void test_start_with_real_fault_hook(void **st)
 	assert_string_equal(sim_state_name(S), "FAULT");
 }
 
+/* ---- the witness (failover-safety "Two out of three"; lease.h's timing assumptions) ---- */
+
+static void start_witness(int lease_ms)
+{
+	struct conf c;
+	sim_conf_defaults(&c);
+	c.witness.enabled = true;
+	c.witness.lease_ms = lease_ms;
+	snprintf(c.witness.table, sizeof(c.witness.table), "dualmaster.lease");
+	snprintf(c.witness.cluster, sizeof(c.witness.cluster), "vrrp-51");
+	start(&c);
+}
+
+static void boot_master_witness(void)
+{
+	start_witness(2000);
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	assert_true(lease_held(&S->sup.lease, S->now));
+}
+
+/* The peer's daemon is master; we are its backup, the witness up. */
+static void boot_backup_witness(void)
+{
+	start_witness(2000);
+	S->srv[SUP_PEER].read_only = 0;
+	sim_peer_master(S, 100);
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+}
+
+/* Runs until `until` in steps of `step`, the peer's daemon asking the witness for the lease at each
+ * step (it lost us and wants to take over); returns when the peer got it (0 if it never did).
+ * The invariant: when the peer gets the lease, our server is read-only already. */
+static uint64_t race_peer_for_lease(uint64_t until, uint64_t step)
+{
+	for (int guard = 0; guard < 100000 && S->now < until; guard++) {
+		sim_run(S, S->now + step);
+		if (sim_peer_acquire(S)) {
+			S->srv[SUP_PEER].read_only = 0; /* it writes from now on */
+			return S->now;
+		}
+	}
+	return 0;
+}
+
+/* 45. Fenced is a majority: the first takeover needs no lease, then the master takes and renews it
+ * (four renewals a lease, two statements each) and status shows it. */
+static void test_witness_acquire_and_renew(void **st)
+{
+	(void)st;
+	boot_master_witness();
+	assert_false(sim_logged(S, "waiting"));
+	assert_string_equal(S->wit.holder, "db1");
+	assert_int_equal(S->wit.term, 1);
+	int before = S->wit.statements;
+	sim_run(S, S->now + 10 * SEC);
+	int per_s = (S->wit.statements - before) / 10;
+	assert_true(per_s >= 3 && per_s <= 5);
+	assert_true(lease_held(&S->sup.lease, S->now));
+	assert_false(S->sup.no_quorum);
+	struct dm_status *ds = calloc(1, sizeof(*ds));
+	sup_status(&S->sup, S->now, ds);
+	assert_true(ds->witness.configured && ds->witness.held && ds->witness.reachable);
+	assert_string_equal(ds->witness.holder, "db1");
+	assert_true(ds->witness.expires_in_ms > 1000 && ds->witness.expires_in_ms <= 2000);
+	free(ds);
+}
+
+/* 46. A partition puts the master alone (no peer, no witness): it stops writing before its lease
+ * can end on the witness, and the peer, racing for the lease all along, gets it only afterwards;
+ * also with the witness's clock 1000 ppm fast (T2). */
+static void master_cut_off(int64_t drift_ppm, uint64_t *peer_got, uint64_t *cut_at)
+{
+	fresh_sim();
+	boot_master_witness();
+	S->wit.drift_ppm = drift_ppm;
+	sim_run(S, S->now + 1 * SEC);
+	*cut_at = S->now;
+	S->srv[SUP_PEER].mode = SRV_CUT;
+	S->wit.mode = SRV_CUT;
+	*peer_got = race_peer_for_lease(S->now + 5 * SEC, 5 * MS);
+}
+
+static void test_witness_partition_master_steps_down_first(void **st)
+{
+	(void)st;
+	uint64_t got, cut;
+	master_cut_off(0, &got, &cut);
+	assert_true(got > 0);
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+	assert_false(S->vip);
+	assert_true(S->sup.no_quorum);
+	assert_true(sim_logged(S, "no majority"));
+	/* The peer waited out a whole lease since our last renewal, not less. */
+	assert_true(got - cut >= 1500 * MS && got - cut <= 2100 * MS);
+	master_cut_off(LEASE_DRIFT_PPM, &got, &cut);
+	assert_true(got > 0);
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+}
+
+/* 46b. The same test breaks when T2 is violated: a witness clock 40 % fast ends the lease there
+ * while the old master still writes. The check above is not vacuous. */
+static void test_witness_drift_beyond_margin_is_caught(void **st)
+{
+	(void)st;
+	uint64_t got, cut;
+	master_cut_off(400000, &got, &cut);
+	assert_true(got > 0);
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 0); /* two writers: what the margin prevents */
+	S->srv[SUP_PEER].read_only = 1;                  /* end the scenario without the invariant */
+	S->srv[SUP_LOCAL].read_only = 1;
+}
+
+/* 47. The witness dies while both nodes are fine: the master keeps its role (it sees its backup),
+ * no write outage; the witness back, the lease is taken again. */
+static void test_witness_down_master_keeps_role(void **st)
+{
+	(void)st;
+	boot_master_witness();
+	S->wit.mode = SRV_CUT;
+	S->wit.peer_cut = true;
+	sim_mark(S);
+	sim_run(S, S->now + 20 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 0);
+	NOT_SAW(S, "DB(L,set-readonly)");
+	assert_false(lease_held(&S->sup.lease, S->now));
+	assert_false(S->sup.no_quorum);
+	S->wit.mode = SRV_OK;
+	S->wit.peer_cut = false;
+	sim_run(S, S->now + 3 * SEC);
+	assert_true(lease_held(&S->sup.lease, S->now));
+}
+
+/* 48. The witness is down and the master goes silent (host gone): the backup does not take over
+ * (1 of 3), says why, stays read-only; the witness back, it takes over with the lease. */
+static void test_witness_down_backup_no_takeover(void **st)
+{
+	(void)st;
+	boot_backup_witness();
+	S->wit.mode = SRV_CUT;
+	S->pd = PD_SILENT;
+	S->srv[SUP_PEER].mode = SRV_CUT;
+	sim_mark(S);
+	sim_run(S, S->now + 15 * SEC);
+	NOT_SAW(S, "DB(L,set-writable)");
+	assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+	assert_true(sim_logged(S, "no majority"));
+	assert_true(S->sup.fo_stats.runs[FO_KIND_TAKEOVER][FO_FAIL_NO_QUORUM] >= 1);
+	S->wit.mode = SRV_OK;
+	sim_run(S, S->now + 6 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	assert_string_equal(S->wit.holder, "db1");
+}
+
+/* 49. A master silent with its lease: the backup takes over only once the lease has ended on the
+ * witness (the lease phase shows the wait), and its takeover term is at least the lease's term
+ * (heal by term: the new master's term is above the old one's). */
+static void test_witness_silent_master_waits_for_lease(void **st)
+{
+	(void)st;
+	boot_backup_witness();
+	S->srv[SUP_PEER].term = 3;
+	sim_run(S, S->now + 200 * MS);
+	assert_true(sim_peer_acquire(S)); /* the master holds it, renewed just now */
+	uint64_t renewed = S->now;
+	int64_t old_term = S->wit.term;
+	S->pd = PD_SILENT;
+	S->srv[SUP_PEER].mode = SRV_CUT;
+	sim_mark(S);
+	sim_run(S, S->now + 5 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	SAW(S, "DB(W,lease)", "DB(L,set-writable)");
+	const struct status_takeover *t = &S->sup.last_takeover;
+	assert_true(t->ok && t->phase_us[STATUS_PHASE_LEASE] > 1000 * MS);
+	assert_true(t->when_s > 0);
+	assert_true(S->wit.term == old_term + 1);
+	assert_true(S->srv[SUP_LOCAL].term >= S->wit.term && S->srv[SUP_LOCAL].term > 3);
+	(void)renewed;
+}
+
+/* 50. The master's mysqld dies, its daemon resigns (priority 0): a majority with the peer, no wait
+ * for a lease the old master still holds on the witness. */
+static void test_witness_crash_resign_no_wait(void **st)
+{
+	(void)st;
+	boot_backup_witness();
+	assert_true(sim_peer_acquire(S));
+	crash_master_resigns();
+	assert_true(S->sup.last_takeover.phase_us[STATUS_PHASE_LEASE] == 0);
+	assert_true(S->sup.last_takeover.total_us < 500 * MS);
+}
+
+/* 51. The backup's mysqld dies under a master holding the lease: semi-sync goes off at once
+ * (nobody else can write), not after rpl_semi_sync_master_timeout; on again when it is back. */
+static void test_witness_backup_dies_semisync_off(void **st)
+{
+	(void)st;
+	boot_master_witness();
+	assert_int_equal(S->srv[SUP_LOCAL].semisync_master, 1);
+	sim_mark(S);
+	S->srv[SUP_PEER].mode = SRV_DEAD;
+	sim_run(S, S->now + 1 * SEC);
+	SAW(S, "DB(L,semisync)");
+	assert_int_equal(S->srv[SUP_LOCAL].semisync_master, 0);
+	assert_true(sim_logged(S, "witness's lease"));
+	assert_string_equal(sim_state_name(S), "MASTER");
+	S->srv[SUP_PEER].mode = SRV_OK;
+	sim_run(S, S->now + 2 * SEC);
+	assert_int_equal(S->srv[SUP_LOCAL].semisync_master, 1);
+}
+
+/* 52. Two nodes racing: the peer holds a fresh lease while our takeover waits; it keeps renewing,
+ * so we never write; the takeover gives up (no majority) and we stay read-only. */
+static void test_witness_race_lost(void **st)
+{
+	(void)st;
+	boot_backup_witness();
+	S->pd = PD_SILENT;
+	S->srv[SUP_PEER].mode = SRV_CUT; /* cut from us, not from the witness: it renews */
+	for (int i = 0; i < 40; i++) {
+		assert_true(sim_peer_acquire(S));
+		sim_run(S, S->now + 250 * MS);
+		assert_int_equal(S->srv[SUP_LOCAL].read_only, 1);
+	}
+	NOT_SAW(S, "DB(L,set-writable)");
+	assert_true(S->sup.fo_stats.runs[FO_KIND_TAKEOVER][FO_FAIL_NO_QUORUM] >= 1);
+	assert_string_equal(S->wit.holder, "db2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1066,6 +1301,15 @@ int main(void)
 		T(test_forged_prio0_ignored),
 		T(test_shutdown_during_switchover_no_rollback),
 		T(test_start_with_real_fault_hook),
+		T(test_witness_acquire_and_renew),
+		T(test_witness_partition_master_steps_down_first),
+		T(test_witness_drift_beyond_margin_is_caught),
+		T(test_witness_down_master_keeps_role),
+		T(test_witness_down_backup_no_takeover),
+		T(test_witness_silent_master_waits_for_lease),
+		T(test_witness_crash_resign_no_wait),
+		T(test_witness_backup_dies_semisync_off),
+		T(test_witness_race_lost),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
