@@ -22,6 +22,7 @@ FAULTS = [
 SYSTEMS = [
     ("dualmaster", "default", "dualmaster semi-sync (advert 100 ms)", "#2b6cb0"),
     ("dualmaster", "default-async", "dualmaster async (advert 100 ms)", "#63b3ed"),
+    ("dualmaster", "witness", "dualmaster + witness (lease 2 s)", "#2c5282"),
     ("keepalived", "tuned", "keepalived tuned semi-sync (v3, 100 ms, check 1 s, fall 1)", "#dd6b20"),
     ("keepalived", "tuned-async", "keepalived tuned async (v3, 100 ms, check 1 s, fall 1)", "#f6ad55"),
     ("keepalived", "default", "keepalived tutorial semi-sync (v2, 1 s, check 2 s, fall 3)", "#c53030"),
@@ -131,18 +132,20 @@ def safety_table(rows):
     return "\n".join(out)
 
 
-PHASES = ["detection", "fence", "semi-sync", "catch-up", "write-enable", "term", "claim"]
+PHASES = ["detection", "fence", "semi-sync", "catch-up", "write-enable", "term", "claim", "lease"]
 
 
 def phases_table(rows):
     """dualmaster's takeovers, median ms per phase and fault (its own log line, bench/trial.sh)."""
     out = ["| fault | trials | " + " | ".join(PHASES) + " |", "|---|---|" + "---|" * len(PHASES)]
     for fault, flabel in FAULTS:
-        ph = [r["phases_ms"].split("/") for r in group(rows, fault, "dualmaster", "default")
-              if r.get("phases_ms") and len(r["phases_ms"].split("/")) == len(PHASES)]
-        if ph:
-            med = [pct([float(p[i]) for p in ph], .5) for i in range(len(PHASES))]
-            out.append(f"| {flabel} | {len(ph)} | " + " | ".join(f"{m:.0f}" for m in med) + " |")
+        for profile in ("default", "witness"):
+            ph = [r["phases_ms"].split("/") for r in group(rows, fault, "dualmaster", profile)
+                  if r.get("phases_ms") and len(r["phases_ms"].split("/")) == len(PHASES)]
+            if ph:
+                med = [pct([float(p[i]) for p in ph], .5) for i in range(len(PHASES))]
+                label = flabel if profile == "default" else f"{flabel}, witness"
+                out.append(f"| {label} | {len(ph)} | " + " | ".join(f"{m:.0f}" for m in med) + " |")
     return "\n".join(out) if len(out) > 2 else "(no takeover phases in this run)"
 
 

@@ -68,6 +68,7 @@ sql_t() {
 # sys_write_conf MASTER STANDBY: the node meant to be master first gets the higher priority.
 sys_write_conf() {
 	if [ "$SYSTEM" = dualmaster ]; then
+		[ "${LAB_WITNESS:-0}" = 1 ] && LAB_DM_TOP_EXTRA="$(lab_witness_conf)"
 		lab_write_dm_conf "$1" 150 && lab_write_dm_conf "$2" 100
 	else
 		ka_write_conf "$1" 150 && ka_write_conf "$2" 100

@@ -25,6 +25,8 @@ export LAB_QUIET=1
 # with semi-sync too, or its peer's commits wait out the semi-sync timeout. A profile ending in
 # -async runs the same system on asynchronous replication (what most keepalived pairs run).
 case $PROFILE in *-async) export LAB_SEMISYNC=0 ;; *) export LAB_SEMISYNC=1 ;; esac
+# dualmaster's "witness" profile: a third mariadbd on the scene holds the lease (README "A witness").
+case $PROFILE in witness*) export LAB_WITNESS=1 ;; esac
 if [ $((TRIAL % 2)) = 1 ]; then M=node1 S=node2; else M=node2 S=node1; fi
 SID=$(lab_nodenum "$S")
 
@@ -177,7 +179,7 @@ r() { printf '%.0f' "$1"; }
 # dualmaster's latest takeover, phase by phase (ms, from its own log line): detection/fence/
 # semi-sync/catch-up/write-enable/term/claim; empty for keepalived or without a takeover.
 phases=$(grep -h "takeover phases (ms):" "$LAB_DIR"/dm-node?.log 2>/dev/null | sort | tail -n 1 |
-	sed -E 's/.*detection ([0-9]+), fence ([0-9]+), semi-sync ([0-9]+), catch-up ([0-9]+), write-enable ([0-9]+), term ([0-9]+), claim ([0-9]+).*/\1\/\2\/\3\/\4\/\5\/\6\/\7/')
+	sed -E 's/.*detection ([0-9]+), fence ([0-9]+), semi-sync ([0-9]+), catch-up ([0-9]+), write-enable ([0-9]+), term ([0-9]+), claim ([0-9]+), lease ([0-9]+).*/\1\/\2\/\3\/\4\/\5\/\6\/\7\/\8/')
 echo "$SYSTEM,$PROFILE,$FAULT,$TRIAL,$outage,$refused,$lost,$(r "$two_writable"),$(r "$vip_ro")," \
 	"$(r "$both_vip"),$divergent,$cpu_ms,$rss_kb,$takeover,$heal_gap,$in_sync,$trial_s,$late,$moves,$split,$phases" |
 	tr -d ' '

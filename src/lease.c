@@ -63,11 +63,18 @@ static enum lease_op op_for(const struct lease *l, enum lease_want want)
 	}
 }
 
+void lease_hurry(struct lease *l)
+{
+	l->hurry = true;
+}
+
 enum lease_op lease_due(const struct lease *l, enum lease_want want, uint64_t now_us)
 {
 	if (l->job_id || now_us < l->next_us)
 		return LEASE_OP_NONE;
 	enum lease_op op = op_for(l, want);
+	if (l->hurry)
+		return op;
 	/* Nothing sent yet, or the last job of another kind: at once (a takeover must not wait for a
 	 * watch period); otherwise one period after the last one was sent. */
 	if (l->jobs && l->op == op && now_us < l->sent_us + period_us(l, want))
@@ -81,7 +88,7 @@ uint64_t lease_next_us(const struct lease *l, enum lease_want want, uint64_t now
 
 	if (!l->job_id) {
 		next = l->next_us > now_us ? l->next_us : now_us;
-		if (l->jobs && l->op == op_for(l, want) && l->sent_us + period_us(l, want) > next)
+		if (!l->hurry && l->jobs && l->op == op_for(l, want) && l->sent_us + period_us(l, want) > next)
 			next = l->sent_us + period_us(l, want);
 	}
 	if (l->held && l->valid_until_us > now_us && (!next || l->valid_until_us < next))
@@ -94,6 +101,7 @@ void lease_sent(struct lease *l, uint64_t job_id, enum lease_op op, uint64_t now
 	l->job_id = job_id;
 	l->op = op;
 	l->sent_us = now_us;
+	l->hurry = false;
 	l->jobs++;
 }
 
@@ -121,6 +129,8 @@ bool lease_result(struct lease *l, uint64_t job_id, const struct lease_reading *
 			uint64_t until = l->sent_us + (uint64_t)l->lease_ms * 1000 - lease_margin_us(l->lease_ms);
 			if (!lease_held(l, l->sent_us))
 				l->granted_us = l->sent_us;
+			if (l->sent_us > l->renewed_us)
+				l->renewed_us = l->sent_us;
 			/* A late answer to an older renewal never shortens a newer one. */
 			if (!l->held || until > l->valid_until_us)
 				l->valid_until_us = until;

@@ -65,6 +65,8 @@ struct lease {
 	bool held;               /* the latest ACQUIRE was granted and not released */
 	uint64_t valid_until_us; /* we may write until then on the strength of the lease */
 	uint64_t granted_us;     /* when the current holding began (sent time of its first grant) */
+	uint64_t renewed_us;     /* sent time of the latest granted ACQUIRE */
+	bool hurry;              /* the next job goes out without waiting for its period */
 	/* The latest answer. */
 	bool reachable;          /* the latest job got an answer */
 	bool known;              /* holder/term/remaining below were read at least once */
@@ -89,6 +91,10 @@ bool lease_held(const struct lease *l, uint64_t now_us);
  * Renewals of a held lease go out every lease_ms / 4, so one lost answer never ends it; an ACQUIRE
  * that was refused is retried every lease_ms / 16 (at least 25 ms); WATCH reads every lease_ms / 2. */
 enum lease_op lease_due(const struct lease *l, enum lease_want want, uint64_t now_us);
+
+/* The next job (lease_due) goes out at once, not a period after the last one: something changed
+ * that the next answer decides. */
+void lease_hurry(struct lease *l);
 
 /* When lease_due may next return a job for want, or when a held lease runs out, whichever comes
  * first (0: nothing to wait for). */

@@ -249,33 +249,61 @@ static int tls_options(MYSQL *h, const struct conf_mysql *c)
 	return rc;
 }
 
-int dbw_conn_open(struct db_worker *w, struct db_result *r)
+/* A handle with the worker's options (timeouts, protocol, TLS), not yet connected; NULL when
+ * memory ran out or a TLS option was not taken. */
+static MYSQL *conn_new(const struct db_worker *w)
 {
 	unsigned t_s = (unsigned)(w->rw_ms / 1000);
 	unsigned proto = w->conf.socket[0] ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
 	unsigned no_infile = 0;
 	my_bool no_reconnect = 0;
+	MYSQL *h = mysql_init(NULL);
+
+	if (!h)
+		return NULL;
+	/* Whole seconds only (notes §7); reconnect stays off so session settings cannot vanish. */
+	mysql_optionsv(h, MYSQL_OPT_CONNECT_TIMEOUT, &t_s);
+	mysql_optionsv(h, MYSQL_OPT_READ_TIMEOUT, &t_s);
+	mysql_optionsv(h, MYSQL_OPT_WRITE_TIMEOUT, &t_s);
+	mysql_optionsv(h, MYSQL_OPT_RECONNECT, &no_reconnect);
+	mysql_optionsv(h, MYSQL_OPT_LOCAL_INFILE, &no_infile);
+	mysql_optionsv(h, MYSQL_OPT_PROTOCOL, &proto);
+	mysql_optionsv(h, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (tls_options(h, &w->conf) != 0) {
+		mysql_close(h);
+		return NULL;
+	}
+	return h;
+}
+
+static bool conn_connect(MYSQL *h, const struct conf_mysql *c)
+{
+	return mysql_real_connect(h, c->socket[0] ? NULL : c->host, c->user, c->password, NULL,
+				  c->socket[0] ? 0 : c->port, c->socket[0] ? c->socket : NULL,
+				  CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS) != NULL;
+}
+
+MYSQL *dbw_conn_aux(struct db_worker *w)
+{
+	MYSQL *h = conn_new(w);
+
+	if (h && !conn_connect(h, &w->conf)) {
+		log_debug(LOG_CAT_MYSQL, "%s: second connection: %s", w->name, mysql_error(h));
+		mysql_close(h);
+		return NULL;
+	}
+	return h;
+}
+
+int dbw_conn_open(struct db_worker *w, struct db_result *r)
+{
 	const struct conf_mysql *c = &w->conf;
 
-	w->h = mysql_init(NULL);
+	w->h = conn_new(w);
 	if (!w->h)
-		return dbw_fail_msg(r, -ENOMEM, "connect: mysql_init failed");
-	/* Whole seconds only (notes §7); reconnect stays off so session settings cannot vanish. */
-	mysql_optionsv(w->h, MYSQL_OPT_CONNECT_TIMEOUT, &t_s);
-	mysql_optionsv(w->h, MYSQL_OPT_READ_TIMEOUT, &t_s);
-	mysql_optionsv(w->h, MYSQL_OPT_WRITE_TIMEOUT, &t_s);
-	mysql_optionsv(w->h, MYSQL_OPT_RECONNECT, &no_reconnect);
-	mysql_optionsv(w->h, MYSQL_OPT_LOCAL_INFILE, &no_infile);
-	mysql_optionsv(w->h, MYSQL_OPT_PROTOCOL, &proto);
-	mysql_optionsv(w->h, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	if (tls_options(w->h, c) != 0) {
-		dbw_conn_close(w);
-		return dbw_fail_msg(r, -ENOMEM, "connect: TLS options not accepted");
-	}
+		return dbw_fail_msg(r, -ENOMEM, "connect: out of memory or TLS options not accepted");
 	w->call_start_us = dbw_now_us();
-	if (!mysql_real_connect(w->h, c->socket[0] ? NULL : c->host, c->user, c->password, NULL,
-				c->socket[0] ? 0 : c->port, c->socket[0] ? c->socket : NULL,
-				CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS))
+	if (!conn_connect(w->h, c))
 		return dbw_fail(w, r, "connect", mysql_errno(w->h));
 	atomic_fetch_add(&w->answers, 1);
 	pthread_mutex_lock(&w->mu);

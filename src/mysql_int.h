@@ -52,6 +52,10 @@ struct db_worker {
 /* Opens the connection (timeouts, no reconnect, multi-statements) and applies session bounds;
  * 0 or -errno with r->error set. dbw_conn_close forgets the socket for cancel, then closes. */
 int dbw_conn_open(struct db_worker *w, struct db_result *r);
+/* A second connection to the same server with the same options (no session setup), for a statement
+ * that must run while the worker's own connection waits; NULL when it cannot connect. The caller
+ * closes it with mysql_close. Worker thread only. */
+MYSQL *dbw_conn_aux(struct db_worker *w);
 void dbw_conn_close(struct db_worker *w);
 /* SHOW [ALL] REPLICA/SLAVE STATUS form this server takes; dbw_repl_from_result maps and frees one
  * such result (as dbw_repl_fetch). */

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <mysqld_error.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,71 @@ int dbw_job_kill_clients(struct db_worker *w, struct db_result *r)
 	return rc;
 }
 
+/* One pass over aux: kills the client sessions (the filter's), returns how many, -1 when aux failed. */
+static int aux_kill_clients(MYSQL *aux, const char *filter)
+{
+	char sql[1024];
+	unsigned long ids[256];
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int n = 0, k = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT ID FROM information_schema.PROCESSLIST WHERE %s", filter);
+	if (mysql_real_query(aux, sql, strlen(sql)) != 0 || !(res = mysql_store_result(aux)))
+		return -1;
+	while ((row = mysql_fetch_row(res)) && k < (int)(sizeof(ids) / sizeof(ids[0])))
+		if (row[0])
+			ids[k++] = strtoul(row[0], NULL, 10);
+	mysql_free_result(res);
+	for (int i = 0; i < k; i++) {
+		snprintf(sql, sizeof(sql), "KILL CONNECTION %lu", ids[i]);
+		if (mysql_real_query(aux, sql, strlen(sql)) == 0)
+			n++;
+		else if (mysql_errno(aux) != ER_NO_SUCH_THREAD)
+			return -1;
+	}
+	return n;
+}
+
+/* read_only ON while a second connection kills the client sessions that hold it up. A commit
+ * waiting for a semi-sync ack that cannot come holds the commit lock, and read_only waits behind
+ * it; killing first and then asking leaves a gap in which a client that reconnects at once (a
+ * pool, or one connected to the server's own address rather than the VIP) commits again and
+ * blocks it anew, every time (seen on the scene: 30 s of failed step-downs while such a client
+ * kept acknowledging writes). Once read_only is pending, new writers queue behind it (notes §3),
+ * so killing while it waits ends the wait. Killed clients are never told their commit happened.
+ * Without a second connection: the plain statement. */
+static unsigned readonly_while_killing(struct db_worker *w, const char *sql, struct db_result *r)
+{
+	char filter[768];
+	MYSQL *aux;
+
+	if (dbw_client_filter(w, filter, sizeof(filter)) != 0 || !(aux = dbw_conn_aux(w)))
+		return dbw_query(w, sql, NULL);
+	w->call_start_us = dbw_now_us();
+	log_debug(LOG_CAT_MYSQL, "%s: %s, killing client sessions meanwhile", w->name, sql);
+	if (mysql_send_query(w->h, sql, strlen(sql)) != 0) {
+		mysql_close(aux);
+		return mysql_errno(w->h);
+	}
+	struct pollfd pfd = { .fd = (int)mysql_get_socket(w->h), .events = POLLIN };
+	/* Bounded by the statement's own lock_wait_timeout: its answer (or a cancel, which shuts the
+	 * socket down) ends the loop; the count is a second bound. */
+	for (int round = 0; round < 500; round++) {
+		int k = aux_kill_clients(aux, filter);
+		if (k < 0)
+			break;
+		r->killed += k;
+		if (poll(&pfd, 1, KILL_SETTLE_MS) != 0)
+			break;
+	}
+	unsigned err = mysql_read_query_result(w->h) != 0 ? mysql_errno(w->h) : 0;
+	if (!err)
+		atomic_fetch_add(&w->answers, 1);
+	mysql_close(aux);
+	return err;
+}
+
 int dbw_job_set_readonly(struct db_worker *w, const struct db_job *job, struct db_result *r)
 {
 	/* notes §3: only super_read_only stops MySQL's SUPER/CONNECTION_ADMIN sessions (and implies
@@ -141,20 +207,12 @@ int dbw_job_set_readonly(struct db_worker *w, const struct db_job *job, struct d
 		if (ro == 1 && (w->flavor != DB_FLAVOR_MYSQL || sro == 1))
 			return 0;
 	}
-	if (kill && job->kill_first && (rc = dbw_job_kill_clients(w, r)) != 0)
-		return rc;
-	err = dbw_query(w, sql, NULL);
-
-	/* A commit waiting for a semi-sync ack that cannot come (a master cut off from its peer)
-	 * holds the commit lock until rpl_semi_sync_master_timeout, and read_only waits behind it.
-	 * Killing the waiting sessions ends their wait (their clients are never told the commit
-	 * happened) and frees the lock: kill first, then read_only once more. */
+	/* A node cut off (kill_first): its commits wait for acks that cannot come. */
+	err = kill && job->kill_first ? readonly_while_killing(w, sql, r) : dbw_query(w, sql, NULL);
 	if (err == ER_LOCK_WAIT_TIMEOUT && kill) {
-		log_warnx("%s: %s waits for commits in progress (semi-sync?): killing client sessions first",
+		log_warnx("%s: %s waits for commits in progress (semi-sync?): killing client sessions meanwhile",
 			  w->name, sql);
-		if ((rc = dbw_job_kill_clients(w, r)) != 0)
-			return rc;
-		err = dbw_query(w, sql, NULL);
+		err = readonly_while_killing(w, sql, r);
 	}
 	if (err)
 		return dbw_fail(w, r, sql, err);

@@ -1,6 +1,7 @@
 /* The supervisor's inputs from the environment: server samples, the interface, advert sends, the
  * tiebreaker. Each updates what is known, then lets the rules and the health policy act on it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -126,6 +127,13 @@ void sup_sample(struct sup *s, int which, const struct db_result *r, uint64_t se
 	bool ok = r->rc == 0 && r->state.reachable;
 
 	srv->sample_sent_us = sent_us;
+	if (ok && which == SUP_LOCAL) {
+		/* Kept for rule_semisync_back: what we had logged one probe round ago. */
+		const char *pos = srv->state.flavor == DB_FLAVOR_MYSQL ? srv->state.gtid_executed
+								       : srv->state.gtid_binlog_pos;
+		free(s->local_pos_prev);
+		s->local_pos_prev = pos ? strdup(pos) : NULL;
+	}
 	if (ok) {
 		db_state_copy(&srv->state, &r->state);
 		srv->ok_sent_us = sent_us;

@@ -71,6 +71,9 @@ uint64_t rule_peer_backup_seen_until(const struct sup *s);
 /* A master with a witness configured must stop writing: no lease and no peer backup seen. */
 bool rule_no_quorum(const struct sup *s, uint64_t now_us, char *why, size_t len);
 
+/* The peer's replica has received what we had logged one probe round ago (rule_semisync_back). */
+bool rule_peer_receives(const struct sup *s);
+
 /* The bound on waiting for both servers' terms when two masters meet: two probe rounds. */
 uint64_t rule_heal_bound_us(const struct sup *s);
 

@@ -56,7 +56,7 @@ static void submit(struct sup *s, enum lease_op op, uint64_t now)
 void sup_witness_result(struct sup *s, const struct db_result *r, uint64_t now)
 {
 	struct lease_reading rd = r->lease;
-	bool was_held = lease_held(&s->lease, now), was_reachable = s->lease.reachable || !s->lease.jobs;
+	bool was_held = lease_held(&s->lease, now), was_reachable = s->lease.reachable || !s->lease.failures;
 
 	rd.answered = r->rc == 0 && r->lease.answered;
 	if (!lease_result(&s->lease, r->id, &rd, now))
@@ -75,14 +75,18 @@ void sup_witness_result(struct sup *s, const struct db_result *r, uint64_t now)
 
 /* A master holding the lease whose backup's server is down: nobody else can write, so commits need
  * not wait rpl_semi_sync_master_timeout for an ack that cannot come. On again through the same
- * rule as after a takeover (rule_semisync_back: the peer replicates from us again). */
+ * rule as after a takeover (rule_semisync_back: the peer replicates from us again).
+ * Only with a renewal granted after the backup was last seen: a master cut off from both keeps a
+ * lease for a while without reaching the witness, and must not acknowledge writes alone then (its
+ * commits wait for the ack until it steps down, which kills them unacknowledged). */
 static void semisync_off_with_lease(struct sup *s, uint64_t now)
 {
 	const struct sup_server *p = &s->srv[SUP_PEER];
 	const struct db_state *l = &s->srv[SUP_LOCAL].state;
 
 	if (!s->conf.takeover.manage_semisync || s->fsm.state != VRRP_STATE_MASTER || fo_active(&s->fo) ||
-	    s->semisync_turned_off || p->hc.up || l->semisync.master_enabled != 1 || !lease_held(&s->lease, now))
+	    s->semisync_turned_off || p->hc.up || l->semisync.master_enabled != 1 || !lease_held(&s->lease, now) ||
+	    !s->peer_down_us || s->lease.renewed_us <= s->peer_down_us)
 		return;
 	struct db_job job = { .type = DB_JOB_SEMISYNC, .on = false, .timeout_ms = s->conf.takeover.fence_timeout_ms };
 	sup_submit(s, SUP_LOCAL, job);
@@ -112,16 +116,28 @@ void sup_witness_step(struct sup *s, uint64_t now)
 	}
 	if (!s->no_quorum && rule_no_quorum(s, now, why, sizeof(why))) {
 		s->no_quorum = true;
+		s->no_quorum_us = now;
 		sup_say(s, LOG_ERR, "%s: stepping down before the lease can end on the witness", why);
 		sup_alert(s, "%s", why);
 		sup_evaluate(s, now);
-	} else if (s->no_quorum && s->fsm.state != VRRP_STATE_MASTER &&
-		   (s->lease.reachable || now < rule_peer_backup_seen_until(s))) {
-		/* Read-only now; the witness or the peer is back: an ordinary backup again. */
+	} else if (s->no_quorum && s->fsm.state != VRRP_STATE_MASTER && !fo_active(&s->fo) &&
+		   ((s->lease.reachable && s->lease.read_us > s->no_quorum_us) ||
+		    (now < rule_peer_backup_seen_until(s) && s->srv[SUP_PEER].ok_sent_us > s->no_quorum_us))) {
+		/* Stepped down; the witness or the peer answered since: an ordinary backup again. Only
+		 * an answer from after the fault counts: the last one before it is what went missing. */
 		s->no_quorum = false;
 		s->alert[0] = '\0';
 		sup_say(s, LOG_INFO, "majority possible again (%s)", s->lease.reachable ? "witness answers" : "peer seen");
 		sup_evaluate(s, now);
+	}
+	/* The backup's server just went down: renew now, so a grant proves we still reach the witness
+	 * without the peer (semisync_off_with_lease) one round trip later, not a renewal period. */
+	if (!s->srv[SUP_PEER].hc.up && !s->peer_down_us) {
+		s->peer_down_us = now;
+		if (lease_held(&s->lease, now))
+			lease_hurry(&s->lease);
+	} else if (s->srv[SUP_PEER].hc.up) {
+		s->peer_down_us = 0;
 	}
 	semisync_off_with_lease(s, now);
 	enum lease_op op = lease_due(&s->lease, want(s), now);

@@ -568,6 +568,8 @@ void sup_free(struct sup *s)
 	fo_free(&s->fo);
 	free(s->divergence);
 	s->divergence = NULL;
+	free(s->local_pos_prev);
+	s->local_pos_prev = NULL;
 }
 
 uint64_t sup_local_epoch(const struct sup *s)

@@ -180,12 +180,15 @@ struct sup {
 	int rejoin_attempts;         /* START ... IO_THREAD sent in this stop of the IO thread */
 	uint64_t rejoin_next_us;     /* not again before */
 	uint64_t semisync_off_us;
+	char *local_pos_prev;        /* our binlog position one local probe ago (heap), NULL unknown */
 	/* The witness (conf.witness.enabled): the lease and what it decided. */
 	struct lease lease;
 	bool no_quorum;              /* master without lease or a seen backup: stepped down (a fault) */
+	uint64_t no_quorum_us;       /* since when */
 	uint64_t majority_until_us;  /* a takeover's majority with the peer (fenced, resigned) counts until
 				      * then: the old holder's lease has ended by then, and ours begun */
 	bool semisync_off_lease;     /* semi-sync master side turned off on the strength of the lease */
+	uint64_t peer_down_us;       /* when we first saw the peer's server down (health counter), 0 up */
 	/* Two masters meeting again. */
 	struct heal heal;
 	char *divergence;            /* the latest meeting's report for status (heap), NULL none */

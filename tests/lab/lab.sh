@@ -26,7 +26,7 @@ lab_older() { awk -v a="$1" -v b="$EPOCHREALTIME" -v t="$2" 'BEGIN { exit !(b - 
 
 lab_ns() {
 	case $1 in
-	node1|node2|client) echo "$LAB_ID-$1" ;;
+	node1|node2|client|witness) echo "$LAB_ID-$1" ;;
 	sw|switch) echo "$LAB_ID-sw" ;;
 	*) lab_die "unknown host '$1'" ;;
 	esac
@@ -35,17 +35,19 @@ lab_ns() {
 lab_if() {
 	case $1 in
 	node1) echo "${LAB_ID}n1" ;; node2) echo "${LAB_ID}n2" ;; client) echo "${LAB_ID}c" ;;
+	witness) echo "${LAB_ID}w" ;;
 	*) lab_die "unknown host '$1'" ;;
 	esac
 }
 lab_port() {
 	case $1 in
 	node1) echo "${LAB_ID}p1" ;; node2) echo "${LAB_ID}p2" ;; client) echo "${LAB_ID}pc" ;;
+	witness) echo "${LAB_ID}pw" ;;
 	*) lab_die "unknown host '$1'" ;;
 	esac
 }
 lab_ip() { case $1 in node1) echo 192.0.2.11 ;; node2) echo 192.0.2.12 ;; client) echo 192.0.2.100 ;;
-	   *) lab_die "unknown host '$1'" ;; esac; }
+	   witness) echo 192.0.2.13 ;; *) lab_die "unknown host '$1'" ;; esac; }
 lab_peer() { case $1 in node1) echo node2 ;; node2) echo node1 ;; *) lab_die "not a node: '$1'" ;; esac; }
 lab_nodenum() { case $1 in node1) echo 1 ;; node2) echo 2 ;; *) lab_die "not a node: '$1'" ;; esac; }
 lab_bridge() { echo "${LAB_ID}br"; }
@@ -127,6 +129,8 @@ lab_proc_gone() {
 . "$LAB_ROOT/tests/lab/lab_db.sh"
 # shellcheck source=tests/lab/lab_client.sh
 . "$LAB_ROOT/tests/lab/lab_client.sh"
+# shellcheck source=tests/lab/lab_witness.sh
+. "$LAB_ROOT/tests/lab/lab_witness.sh"
 
 # ---- scene ------------------------------------------------------------------------------------
 
@@ -173,6 +177,9 @@ lab_up() {
 	# Kept for servers restarted later by tests (lab_mysqld_start), after a prefix assignment is gone.
 	declare -g LAB_UP_SEMISYNC=${LAB_SEMISYNC:-0} LAB_UP_SEMISYNC_TIMEOUT_MS=${LAB_SEMISYNC_TIMEOUT_MS:-10000}
 	lab_passwords || return 1
+	# LAB_WITNESS=1: a third host with its own mariadbd holding the lease (lab_witness.sh).
+	LAB_HOSTS=(node1 node2 client)
+	[ "${LAB_WITNESS:-0}" = 1 ] && LAB_HOSTS+=(witness)
 
 	lab_install_db &
 	LAB_INSTALL_PID=$!
@@ -181,6 +188,7 @@ lab_up() {
 	wait "$LAB_INSTALL_PID" || { LAB_INSTALL_PID=; lab_die "mariadb-install-db failed"; return 1; }
 	LAB_INSTALL_PID=
 	t_install=$(lab_elapsed "$t0")
+	[ "${LAB_WITNESS:-0}" = 1 ] && { lab_witness_prepare || return 1; }
 
 	for n in "${LAB_NODES[@]}"; do
 		# shellcheck disable=SC2046
@@ -190,6 +198,7 @@ lab_up() {
 	for n in "${LAB_NODES[@]}"; do
 		lab_wait_mysqld "$n" || return 1
 	done
+	[ "${LAB_WITNESS:-0}" = 1 ] && { lab_witness_up || return 1; }
 	t_start=$(lab_elapsed "$t0")
 	lab_repl_setup || { lab_die "replication set-up failed"; return 1; }
 	{

@@ -42,7 +42,7 @@ lab_write_dm_conf() {
 	}
 	health {
 	  interval_ms = 100
-	  timeout_ms = 500
+	  timeout_ms = ${LAB_HEALTH_TIMEOUT_MS:-500}
 	  ${LAB_DM_HEALTH_EXTRA:-}
 	}
 	takeover {

@@ -50,6 +50,7 @@ struct sim_srv {
 	int start_io_calls;
 	bool catchup_fails;
 	bool behind;             /* GTID_WAIT on it times out */
+	bool io_stale;           /* its replica connection says Yes but delivers nothing (TCP backoff) */
 };
 
 enum peer_daemon { PD_SILENT = 0, PD_MASTER, PD_BACKUP };
@@ -198,6 +199,9 @@ static void sim_state(const struct sim *s, int which, struct db_state *st)
 		st->repl.io = REPL_IO_NO;
 		st->repl.last_io_errno = v->io_stopped_errno;
 	}
+	/* What its IO thread received: all the other logged, unless the connection is stale. */
+	if (st->repl.io == REPL_IO_YES)
+		st->repl.gtid_io_pos = strdup(v->io_stale ? "1-1-1" : o->gtid);
 	st->repl.sql_running = !v->repl_broken;
 	st->repl.last_sql_errno = v->repl_broken ? 1062 : 0;
 	st->term.known = v->term_table && v->term > 0;

@@ -54,6 +54,13 @@ static void test_cadence(void **st)
 	assert_int_equal(lease_due(&l, LEASE_WANT_HOLD, 499 * MS), LEASE_OP_NONE);
 	assert_int_equal(lease_next_us(&l, LEASE_WANT_HOLD, 10 * MS), 500 * MS);
 	assert_int_equal(lease_due(&l, LEASE_WANT_HOLD, 500 * MS), LEASE_OP_ACQUIRE);
+	/* Hurried: at once, once. */
+	lease_hurry(&l);
+	assert_int_equal(lease_next_us(&l, LEASE_WANT_HOLD, 10 * MS), 10 * MS);
+	assert_int_equal(lease_due(&l, LEASE_WANT_HOLD, 10 * MS), LEASE_OP_ACQUIRE);
+	lease_sent(&l, 5, LEASE_OP_ACQUIRE, 10 * MS);
+	lease_result(&l, 5, &r, 11 * MS);
+	assert_int_equal(lease_due(&l, LEASE_WANT_HOLD, 20 * MS), LEASE_OP_NONE);
 	/* A refused acquire: someone else holds it; retried at lease/16. */
 	lease_init(&l, 2000, "db1");
 	lease_sent(&l, 2, LEASE_OP_ACQUIRE, 0);
