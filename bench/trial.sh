@@ -43,6 +43,11 @@ finish() {
 	for f in node1 node2; do
 		[ -e "$LAB_DIR/$f/error.log" ] && tail -n 100 "$LAB_DIR/$f/error.log" >"$OUT/mysqld-$f.log"
 	done
+	# The load on the witness: statements it answered over its uptime (the scene's own set-up
+	# included, a few dozen).
+	[ "${LAB_WITNESS:-0}" = 1 ] && lab_running mysqld-witness &&
+		lab_witness_sql "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Uptime')" \
+			>"$OUT/witness_load" 2>/dev/null
 	lab_down
 }
 trap finish EXIT
