@@ -43,7 +43,7 @@ static void submit(struct sup *s, enum lease_op op, uint64_t now)
 
 	/* Our own unexpired row is renewed only while we count on it (lease.h). */
 	job.lease_renew = lease_held(&s->lease, now);
-	snprintf(job.holder, sizeof(job.holder), "%.63s", s->conf.node_name);
+	snprintf(job.holder, sizeof(job.holder), "%s", s->lease.me);
 	snprintf(job.table, sizeof(job.table), "%.131s", w->table);
 	snprintf(job.cluster, sizeof(job.cluster), "%.63s", w->cluster);
 	if (a) {

@@ -544,7 +544,11 @@ void sup_init(struct sup *s, const struct conf *conf, struct in_addr primary, ui
 	explicit_bzero(s->conf.local.password, sizeof(s->conf.local.password));
 	explicit_bzero(s->conf.peer.password, sizeof(s->conf.peer.password));
 	explicit_bzero(s->conf.witness.db.password, sizeof(s->conf.witness.db.password));
-	lease_init(&s->lease, conf->witness.lease_ms, conf->node_name);
+	/* The lease's holder names this host, not only node_name: two nodes given the same node_name
+	 * (a configuration copied from one to the other) would otherwise renew each other's lease. */
+	char holder[64];
+	snprintf(holder, sizeof(holder), "%.47s/%s", conf->node_name, inet_ntoa(primary));
+	lease_init(&s->lease, conf->witness.lease_ms, holder);
 	s->primary = primary;
 	s->next_job_id = 1;
 	s->local_epoch = 1;

@@ -87,8 +87,9 @@ lab_start_dm node1 || exit 1
 check "node1 MASTER" lab_wait_for "node1 MASTER" 15 state_is node1 MASTER
 lab_start_dm node2 || exit 1
 check "the pair settles on node1, node1 holds the lease" lab_wait_for "settled on node1" $SETTLE_S settled_on node1
-check "node2 sees node1 as the lease's holder" eval '[ "$(st node2 "s[\"witness\"][\"holder\"]")" = node1 ]'
-check "the lease row on the witness names node1" eval '[ "$(lab_witness_lease | cut -f1)" = node1 ]'
+# The holder is node_name/address: two nodes given one node_name never share a lease.
+check "node2 sees node1 as the lease's holder" eval '[ "$(st node2 "s[\"witness\"][\"holder\"]")" = node1/192.0.2.11 ]'
+check "the lease row on the witness names node1" eval '[ "$(lab_witness_lease | cut -f1)" = node1/192.0.2.11 ]'
 check "status shows the witness" grep -q "^witness: lease held by node1" <<<"$(ctl node1 status)"
 check "metrics file-less: JSON has the witness latency" eval \
 	'[ -n "$(st node1 "s[\"witness\"][\"latency_ms\"]")" ]'

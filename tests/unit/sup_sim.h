@@ -251,7 +251,7 @@ static bool sim_witness_acquire(struct sim *s, const char *holder, int lease_ms,
 /* The peer node's daemon asking the witness for the lease now (a scenario drives it). */
 static bool sim_peer_acquire(struct sim *s)
 {
-	return !s->wit.peer_cut && sim_witness_acquire(s, "db2", s->conf.witness.lease_ms, true, s->now);
+	return !s->wit.peer_cut && sim_witness_acquire(s, "db2/192.0.2.12", s->conf.witness.lease_ms, true, s->now);
 }
 
 static void sim_witness_result(struct sim *s, const struct sim_job *j, struct db_result *r)

@@ -1076,7 +1076,7 @@ static void test_witness_acquire_and_renew(void **st)
 	(void)st;
 	boot_master_witness();
 	assert_false(sim_logged(S, "waiting"));
-	assert_string_equal(S->wit.holder, "db1");
+	assert_string_equal(S->wit.holder, "db1/192.0.2.11");
 	assert_int_equal(S->wit.term, 1);
 	int before = S->wit.statements;
 	sim_run(S, S->now + 10 * SEC);
@@ -1087,7 +1087,7 @@ static void test_witness_acquire_and_renew(void **st)
 	struct dm_status *ds = calloc(1, sizeof(*ds));
 	sup_status(&S->sup, S->now, ds);
 	assert_true(ds->witness.configured && ds->witness.held && ds->witness.reachable);
-	assert_string_equal(ds->witness.holder, "db1");
+	assert_string_equal(ds->witness.holder, "db1/192.0.2.11");
 	assert_true(ds->witness.expires_in_ms > 1000 && ds->witness.expires_in_ms <= 2000);
 	free(ds);
 }
@@ -1179,7 +1179,7 @@ static void test_witness_down_backup_no_takeover(void **st)
 	S->wit.mode = SRV_OK;
 	sim_run(S, S->now + 6 * SEC);
 	assert_string_equal(sim_state_name(S), "MASTER");
-	assert_string_equal(S->wit.holder, "db1");
+	assert_string_equal(S->wit.holder, "db1/192.0.2.11");
 }
 
 /* 49. A master silent with its lease: the backup takes over only once the lease has ended on the
@@ -1254,7 +1254,17 @@ static void test_witness_race_lost(void **st)
 	}
 	NOT_SAW(S, "DB(L,set-writable)");
 	assert_true(S->sup.fo_stats.runs[FO_KIND_TAKEOVER][FO_FAIL_NO_QUORUM] >= 1);
-	assert_string_equal(S->wit.holder, "db2");
+	assert_string_equal(S->wit.holder, "db2/192.0.2.12");
+}
+
+/* 53. Both nodes given the same node_name (a configuration copied over): the lease names the host
+ * too, so the other one cannot renew ours as if it were its own. */
+static void test_witness_same_node_name(void **st)
+{
+	(void)st;
+	boot_master_witness();
+	assert_false(sim_witness_acquire(S, "db1/192.0.2.12", 2000, true, S->now));
+	assert_string_equal(S->wit.holder, "db1/192.0.2.11");
 }
 
 int main(void)
@@ -1320,6 +1330,7 @@ int main(void)
 		T(test_witness_crash_resign_no_wait),
 		T(test_witness_backup_dies_semisync_off),
 		T(test_witness_race_lost),
+		T(test_witness_same_node_name),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
