@@ -143,11 +143,15 @@ log "ready, injecting $FAULT"
 stamp t_fault_ms "$(tail -n 1 "$LAB_SAMPLES" | awk '{ print $1 }')"
 t_fault=$EPOCHREALTIME
 stamp t_fault "$t_fault"
-stamp survivor "$SID"
 inject || log "injecting $FAULT returned $?"
 wait_for_heal
+# The survivor is the node that serves at the end of the fault: the standby after a takeover, or
+# the master when it kept the role (a partition with a witness on its side); with no single VIP
+# holder, the standby.
+case $(lab_vip_holder) in node1 | node2) SURV=$(lab_vip_holder) ;; *) SURV=$S ;; esac
+stamp survivor "$(lab_nodenum "$SURV")"
 t_snapshot=$EPOCHREALTIME
-rows "$S" "$OUT/survivor.rows" || log "no snapshot of $S"
+rows "$SURV" "$OUT/survivor.rows" || log "no snapshot of $SURV"
 stamp t_snapshot "$t_snapshot"
 t_heal=$EPOCHREALTIME
 stamp t_heal "$t_heal"
