@@ -7,6 +7,7 @@
 #   ns $LAB_ID-node1  $LAB_ID"n1" 192.0.2.11/24 --+
 #   ns $LAB_ID-node2  $LAB_ID"n2" 192.0.2.12/24 --+-- ns $LAB_ID-sw: bridge $LAB_ID"br" 192.0.2.1/24
 #   ns $LAB_ID-client $LAB_ID"c"  192.0.2.100/24 -+   (ports $LAB_ID"p1", "p2", "pc"; tiebreaker)
+#   ns $LAB_ID-witness $LAB_ID"w" 192.0.2.13/24 --+   (LAB_WITNESS=1 only; port "pw")
 # VIP 192.0.2.50 is left to dualmasterd. State lives in $LAB_DIR; lab_down removes all of it.
 
 LAB_ROOT=${LAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -206,6 +207,7 @@ lab_up() {
 		echo "LAB_DIR=$LAB_DIR"
 		echo "LAB_SEMISYNC=${LAB_SEMISYNC:-0}"
 		echo "LAB_SEMISYNC_TIMEOUT_MS=${LAB_SEMISYNC_TIMEOUT_MS:-10000}"
+		echo "LAB_WITNESS=${LAB_WITNESS:-0}"
 	} >"$LAB_DIR/lab.env"
 	LAB_UP_SECONDS=$(lab_elapsed "$t0")
 	lab_log "up in ${LAB_UP_SECONDS}s (network ${t_net}s, install ${t_install}s," \
@@ -283,6 +285,11 @@ lab_status() {
 				awk '{ print $2 }')"
 		lab_running "dm-$n" && echo "$n: dualmasterd pid $(lab_pid "dm-$n")"
 	done
+	if lab_has_witness; then
+		printf 'witness: mysqld %s, lease (holder term ms_left): %s\n' \
+			"$(lab_running mysqld-witness && echo "pid $(lab_pid mysqld-witness)" || echo down)" \
+			"$(lab_witness_lease 2>/dev/null | tr '\t\n' '  ' || echo '?')"
+	fi
 	echo "VIP $LAB_VIP on: $(lab_vip_holder)"
 	lab_running writer && echo "writer pid $(lab_pid writer)"
 	return 0
@@ -291,7 +298,7 @@ lab_status() {
 # Tails every log of the scene to stderr (for a failing test).
 lab_dump_logs() {
 	local f
-	for f in "$LAB_DIR"/node*/error.log "$LAB_DIR"/dm-*.log "$LAB_DIR"/writer.log; do
+	for f in "$LAB_DIR"/node*/error.log "$LAB_DIR"/witness/error.log "$LAB_DIR"/dm-*.log "$LAB_DIR"/writer.log; do
 		[ -e "$f" ] || continue
 		echo "==== $f" >&2
 		tail -n "${1:-40}" "$f" >&2

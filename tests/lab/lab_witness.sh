@@ -3,6 +3,9 @@
 # on the bridge at 192.0.2.13, its own mariadbd (no binlog, no replication) with the lease table and
 # account of sql/witness-mariadb.sql; lab_partition cuts node1 from node2 only, so both still reach it.
 
+# True when the scene was built with a witness (LAB_WITNESS=1 lab_up, a one-shot prefix or not).
+lab_has_witness() { [ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR/witness" ]; }
+
 # lab_witness_sql STMT: root over the witness's unix socket.
 lab_witness_sql() { lab_sql witness "$1"; }
 
@@ -42,11 +45,13 @@ lab_witness_up() {
 		DM_NETWORK='192.0.2.%' | lab_sql_stdin witness
 }
 
-# The witness section for dualmasterd's configuration (LAB_DM_TOP_EXTRA).
+# The witness section for dualmasterd's configuration. lab_write_dm_conf adds it by itself on a
+# scene with a witness, unless LAB_DM_TOP_EXTRA has a witness section already or LAB_DM_WITNESS=0.
 lab_witness_conf() {
 	cat <<-EOF2
 	witness {
 	  host = "$(lab_ip witness)"
+	  port = 3306
 	  user = "dualmaster_witness"
 	  password_file = "$LAB_DIR/witness.password"
 	  lease_ms = ${LAB_LEASE_MS:-2000}
