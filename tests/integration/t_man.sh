@@ -31,15 +31,11 @@ lint() { # PAGE: silent and 0 when clean
 }
 
 # ---- (c) the loader's options against dualmaster.conf(5) ----
-# "TABLE KIND NAME DEFAULT" for every CFG_*("name", default, ...) inside a cfg_opt_t table.
+# "TABLE KIND NAME DEFAULT" for every CFG_*("name", default, ...) inside a cfg_opt_t table, and for
+# every entry of a `#define NAME CFG_...` list (continued with backslashes) where a table names it.
 loader_opts() {
 	awk '
-	/cfg_opt_t[ \t]+[A-Za-z0-9_]+[ \t]*\[[ \t]*\][ \t]*=/ {
-		t = $0; sub(/.*cfg_opt_t[ \t]+/, "", t); sub(/[ \t]*\[.*/, "", t); tbl = t; next
-	}
-	tbl != "" && /CFG_END[ \t]*\(/ { tbl = ""; next }
-	tbl != "" {
-		s = $0
+	function entries(s, tbl,    e, kind, name, def) {
 		while (match(s, /CFG_[A-Z_]+[ \t]*\([ \t]*"[^"]*"[ \t]*,[ \t]*("[^"]*"|[^,)]+)/)) {
 			e = substr(s, RSTART, RLENGTH); s = substr(s, RSTART + RLENGTH)
 			kind = e; sub(/[ \t]*\(.*/, "", kind)
@@ -47,6 +43,20 @@ loader_opts() {
 			def = e; sub(/^[^"]*"[^"]*"[ \t]*,[ \t]*/, "", def); sub(/[ \t]+$/, "", def)
 			print tbl, kind, name, def
 		}
+	}
+	mac != "" { body[mac] = body[mac] " " $0; if ($0 !~ /\\$/) mac = ""; next }
+	/^#define[ \t]+[A-Z_]+[ \t]*\\?$/ || /^#define[ \t]+[A-Z_]+[ \t]+CFG_/ {
+		m = $2; body[m] = $0; if ($0 ~ /\\$/) mac = m; next
+	}
+	/cfg_opt_t[ \t]+[A-Za-z0-9_]+[ \t]*\[[ \t]*\][ \t]*=/ {
+		t = $0; sub(/.*cfg_opt_t[ \t]+/, "", t); sub(/[ \t]*\[.*/, "", t); tbl = t; next
+	}
+	tbl != "" && /CFG_END[ \t]*\(/ { tbl = ""; next }
+	tbl != "" {
+		for (m in body)
+			if ($0 ~ ("(^|[^A-Za-z0-9_])" m "([^A-Za-z0-9_]|$)"))
+				entries(body[m], tbl)
+		entries($0, tbl)
 	}' "$1"
 }
 
@@ -63,7 +73,13 @@ check_conf_page() { # PAGE LOADER_SRC: lists what is missing or wrong, returns 1
 	opts=$(loader_opts "$src")
 	local n_found n_calls
 	n_found=$(printf '%s\n' "$opts" | grep -c .)
-	n_calls=$(grep -oE '\bCFG_[A-Z_]+[[:space:]]*\(' "$src" | grep -vc '^CFG_END')
+	# Each CFG_*() call once, those of a #define list once per table that names the list.
+	n_calls=$(awk '
+		mac != "" { n[mac] += gsub(/CFG_[A-Z_]+[ \t]*\(/, "&"); if ($0 !~ /\\$/) mac = ""; next }
+		/^#define[ \t]+[A-Z_]+/ && /\\$/ { mac = $2; n[mac] = gsub(/CFG_[A-Z_]+[ \t]*\(/, "&"); next }
+		{ c += gsub(/CFG_[A-Z_]+[ \t]*\(/, "&") - gsub(/CFG_END[ \t]*\(/, "&")
+		  for (m in n) if ($0 ~ ("(^|[^A-Za-z0-9_])" m "([^A-Za-z0-9_]|$)")) c += n[m] }
+		END { print c }' "$src")
 	if [ "$n_found" -lt 10 ] || [ "$n_found" -ne "$n_calls" ]; then
 		echo "$src: parsed $n_found options out of $n_calls CFG_*() entries: the extraction needs updating"
 		return 1
