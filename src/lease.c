@@ -37,8 +37,6 @@ static uint64_t period_us(const struct lease *l, enum lease_want want)
 		p = l->held ? lease_us / 4 : lease_us / 16;
 		break;
 	case LEASE_WANT_ACQUIRE:
-		p = lease_us / 16;
-		break;
 	case LEASE_WANT_RELEASE:
 		p = lease_us / 16;
 		break;
@@ -127,8 +125,6 @@ bool lease_result(struct lease *l, uint64_t job_id, const struct lease_reading *
 	case LEASE_OP_ACQUIRE:
 		if (r->granted) {
 			uint64_t until = l->sent_us + (uint64_t)l->lease_ms * 1000 - lease_margin_us(l->lease_ms);
-			if (!lease_held(l, l->sent_us))
-				l->granted_us = l->sent_us;
 			if (l->sent_us > l->renewed_us)
 				l->renewed_us = l->sent_us;
 			/* A late answer to an older renewal never shortens a newer one. */
@@ -164,14 +160,18 @@ void lease_lost(struct lease *l, uint64_t now_us)
 	l->next_us = now_us + MIN_RETRY_US;
 }
 
+int64_t lease_remaining_us(const struct lease *l, uint64_t now_us)
+{
+	return l->remaining_us - (int64_t)(now_us > l->read_us ? now_us - l->read_us : 0);
+}
+
 void lease_describe(const struct lease *l, uint64_t now_us, char *buf, size_t len)
 {
 	if (!l->known) {
 		snprintf(buf, len, "%s", l->reachable || !l->jobs ? "no lease row read yet" : "witness not answering");
 		return;
 	}
-	/* The remaining time as the witness last said it, aged by our clock since. */
-	int64_t left = l->remaining_us - (int64_t)(now_us > l->read_us ? now_us - l->read_us : 0);
+	int64_t left = lease_remaining_us(l, now_us);
 	if (!l->holder[0] || left <= 0)
 		snprintf(buf, len, "free (last holder %s), term %lld%s", l->holder[0] ? l->holder : "none",
 			 (long long)l->term, l->reachable ? "" : ", witness not answering");

@@ -7,7 +7,8 @@
  * by the witness as NOW(6) + lease_ms; a new holder bumps the term. So only the witness's clock
  * decides when a lease ends there, and the two nodes' clocks never meet.
  *
- * Timing assumptions, each relied on below and tested in test_lease.c:
+ * Timing assumptions, each relied on below (test_lease.c; the partition race and the drift that
+ * breaks it in test_supervisor.c):
  *  T1 The witness executes our UPDATE after we submitted it, so its expiry is at least lease_ms
  *     after our submission, measured on the witness's clock. We count our lease from the
  *     submission (sent_us), never from the answer.
@@ -55,7 +56,7 @@ struct lease_reading {
 
 struct lease {
 	int lease_ms;
-	char me[64];             /* our node_name: the holder we write */
+	char me[64];             /* the holder we write: node_name/address */
 	/* The job in flight: one at a time. */
 	uint64_t job_id;         /* 0 none */
 	enum lease_op op;
@@ -64,7 +65,6 @@ struct lease {
 	/* Ours. */
 	bool held;               /* the latest ACQUIRE was granted and not released */
 	uint64_t valid_until_us; /* we may write until then on the strength of the lease */
-	uint64_t granted_us;     /* when the current holding began (sent time of its first grant) */
 	uint64_t renewed_us;     /* sent time of the latest granted ACQUIRE */
 	bool hurry;              /* the next job goes out without waiting for its period */
 	/* The latest answer. */
@@ -110,6 +110,9 @@ bool lease_result(struct lease *l, uint64_t job_id, const struct lease_reading *
 
 /* The job was lost (cancelled, worker gone): free the slot, keep what we hold. */
 void lease_lost(struct lease *l, uint64_t now_us);
+
+/* What the witness last said the row has left, aged by our clock since; <= 0: expired. */
+int64_t lease_remaining_us(const struct lease *l, uint64_t now_us);
 
 /* One line for status and logs, e.g. "held by node1, term 4, 1.73 s left". */
 void lease_describe(const struct lease *l, uint64_t now_us, char *buf, size_t len);

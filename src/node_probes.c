@@ -165,7 +165,7 @@ int node_on_worker(sd_event_source *src, int fd, uint32_t revents, void *ud)
 		return 0;
 	for (int which = 0; which < 3; which++)
 		for (int kind = 0; kind < 2; kind++)
-			if (n->srv[which].src[kind] && n->srv[which].src[kind] == src)
+			if (n->srv[which].src[kind] == src)
 				collect(n, which, kind, r);
 	free(r);
 	node_publish(n);

@@ -128,11 +128,12 @@ void sup_sample(struct sup *s, int which, const struct db_result *r, uint64_t se
 
 	srv->sample_sent_us = sent_us;
 	if (ok && which == SUP_LOCAL) {
-		/* Kept for rule_semisync_back: what we had logged one probe round ago. */
+		/* Kept for rule_semisync_back, the only reader, while semi-sync is off: what we had
+		 * logged one probe round ago. */
 		const char *pos = srv->state.flavor == DB_FLAVOR_MYSQL ? srv->state.gtid_executed
 								       : srv->state.gtid_binlog_pos;
 		free(s->local_pos_prev);
-		s->local_pos_prev = pos ? strdup(pos) : NULL;
+		s->local_pos_prev = s->semisync_turned_off && pos ? strdup(pos) : NULL;
 	}
 	if (ok) {
 		db_state_copy(&srv->state, &r->state);

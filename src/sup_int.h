@@ -7,6 +7,12 @@
 
 #include "supervisor.h"
 
+/* The earlier of two deadlines, 0 meaning none. */
+static inline uint64_t sup_earliest(uint64_t a, uint64_t b)
+{
+	return a == 0 ? b : b == 0 ? a : a < b ? a : b;
+}
+
 /* Appends an action of type t (zeroed but for the type); NULL when the step is full (out->overflow). */
 struct sup_action *sup_emit(struct sup *s, enum sup_act_type t);
 /* Appends one log line action (syslog level). */

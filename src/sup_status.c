@@ -70,7 +70,7 @@ void sup_status(const struct sup *s, uint64_t now, struct dm_status *st)
 	w->known = ls->known;
 	snprintf(w->holder, sizeof(w->holder), "%s", ls->holder);
 	w->term = ls->term;
-	w->expires_in_ms = (ls->remaining_us - (int64_t)(now > ls->read_us ? now - ls->read_us : 0)) / 1000;
+	w->expires_in_ms = lease_remaining_us(ls, now) / 1000;
 	w->held_for_ms = w->held ? (int64_t)((ls->valid_until_us - now) / 1000) : 0;
 	w->latency_ms = (double)ls->latency_us / 1000;
 	w->jobs = ls->jobs;

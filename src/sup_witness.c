@@ -68,7 +68,7 @@ void sup_witness_result(struct sup *s, const struct db_result *r, uint64_t now)
 	bool held = lease_held(&s->lease, now);
 	if (held && !was_held)
 		sup_say(s, LOG_NOTICE, "witness lease acquired: term %lld", (long long)s->lease.term);
-	else if (!held && was_held && r->lease.granted == false && rd.answered)
+	else if (!held && was_held && rd.answered && !r->lease.granted)
 		sup_say(s, LOG_WARNING, "witness lease lost: %s holds it, term %lld",
 			s->lease.holder[0] ? s->lease.holder : "nobody", (long long)s->lease.term);
 }
@@ -91,7 +91,6 @@ static void semisync_off_with_lease(struct sup *s, uint64_t now)
 	struct db_job job = { .type = DB_JOB_SEMISYNC, .on = false, .timeout_ms = s->conf.takeover.fence_timeout_ms };
 	sup_submit(s, SUP_LOCAL, job);
 	s->semisync_turned_off = true;
-	s->semisync_off_lease = true;
 	s->semisync_off_us = now;
 	sup_say(s, LOG_INFO, "semi-sync master side off: the backup's server is down and we hold the witness's "
 		"lease, so no other node can write (back on once it replicates from us)");
@@ -150,15 +149,13 @@ uint64_t sup_witness_deadline(const struct sup *s, uint64_t now)
 	if (!s->conf.witness.enabled || !s->started)
 		return 0;
 	uint64_t d = lease_next_us(&s->lease, want(s), now);
-	uint64_t seen = rule_peer_backup_seen_until(s);
-	if (s->fsm.state == VRRP_STATE_MASTER && seen > now && (!d || seen < d))
-		d = seen;
-	if (s->fsm.state == VRRP_STATE_MASTER && s->majority_until_us > now && (!d || s->majority_until_us < d))
-		d = s->majority_until_us;
-	if (s->lease.job_id) {
-		uint64_t stuck = s->lease.sent_us + stuck_us(s);
-		if (!d || stuck < d)
-			d = stuck;
+	/* A master's other votes run out: rule_no_quorum looks again then. */
+	if (s->fsm.state == VRRP_STATE_MASTER) {
+		uint64_t seen = rule_peer_backup_seen_until(s);
+		d = sup_earliest(d, seen > now ? seen : 0);
+		d = sup_earliest(d, s->majority_until_us > now ? s->majority_until_us : 0);
 	}
+	if (s->lease.job_id)
+		d = sup_earliest(d, s->lease.sent_us + stuck_us(s));
 	return d;
 }

@@ -583,29 +583,24 @@ uint64_t sup_local_epoch(const struct sup *s)
 
 /* ---- the step ---- */
 
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-	return a == 0 ? b : b == 0 ? a : a < b ? a : b;
-}
-
 static uint64_t next_deadline(const struct sup *s, uint64_t now)
 {
 	uint64_t d = 0;
 
 	if (fo_active(&s->fo))
-		d = earliest(d, s->fo.deadline_us);
+		d = sup_earliest(d, s->fo.deadline_us);
 	if (s->handover_waiting)
-		d = earliest(d, s->handover_deadline_us);
+		d = sup_earliest(d, s->handover_deadline_us);
 	if (s->vip_hold)
-		d = earliest(d, s->vip_hold_until_us);
+		d = sup_earliest(d, s->vip_hold_until_us);
 	if (s->vip_held)
-		d = earliest(d, s->garp_next_us);
-	d = earliest(d, sup_send_isolation_deadline(s));
-	d = earliest(d, sup_witness_deadline(s, now));
+		d = sup_earliest(d, s->garp_next_us);
+	d = sup_earliest(d, sup_send_isolation_deadline(s));
+	d = sup_earliest(d, sup_witness_deadline(s, now));
 	if (s->fsm.deadline_us) {
 		uint64_t gate = rule_fsm_timer_gate(s, now);
 		if (gate != UINT64_MAX)
-			d = earliest(d, gate > s->fsm.deadline_us ? gate : s->fsm.deadline_us);
+			d = sup_earliest(d, gate > s->fsm.deadline_us ? gate : s->fsm.deadline_us);
 	}
 	return d;
 }

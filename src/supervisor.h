@@ -187,7 +187,6 @@ struct sup {
 	uint64_t no_quorum_us;       /* since when */
 	uint64_t majority_until_us;  /* a takeover's majority with the peer (fenced, resigned) counts until
 				      * then: the old holder's lease has ended by then, and ours begun */
-	bool semisync_off_lease;     /* semi-sync master side turned off on the strength of the lease */
 	uint64_t peer_down_us;       /* when we first saw the peer's server down (health counter), 0 up */
 	/* Two masters meeting again. */
 	struct heal heal;
