@@ -59,6 +59,10 @@ struct conf_vrrp {
 	struct in_addr src_ip;  /* 0: the interface's primary address */
 	struct conf_vip vips[CONF_MAX_VIPS];
 	int n_vips;
+	/* The read VIPs: on the backup while it is fit for reads, else on the master (sup_read_vip.c).
+	 * 0 entries: none. */
+	struct conf_vip read_vips[CONF_MAX_VIPS];
+	int n_read_vips;
 	int garp_repeat;
 	int garp_refresh_ms;    /* 0: no refresh */
 	char auth_pass[9];      /* v2 PASS auth, "" = none; at most 8 chars as keepalived */

@@ -241,6 +241,25 @@ static void check_vrrp(const struct conf *c, const struct conf_lines *l, struct 
 			if (v->unicast_peers[i].s_addr == v->vips[j].addr.s_addr)
 				conf_error(e, c->path, conf_line(l, "vrrp|unicast_peers"),
 					   "vrrp|unicast_peers: %s is also a VIP", inet_ntoa(v->unicast_peers[i]));
+	/* A read VIP moves on its own: sharing an address with a write VIP or a peer would move that
+	 * one with it. */
+	for (int i = 0; i < v->n_read_vips; i++) {
+		struct in_addr a = v->read_vips[i].addr;
+		bool clash = false;
+		for (int j = 0; j < v->n_vips; j++)
+			clash |= a.s_addr == v->vips[j].addr.s_addr;
+		for (int j = 0; j < v->n_unicast_peers; j++)
+			clash |= a.s_addr == v->unicast_peers[j].s_addr;
+		for (int j = 0; j < i; j++)
+			clash |= a.s_addr == v->read_vips[j].addr.s_addr;
+		clash |= a.s_addr == v->src_ip.s_addr;
+		char key[40];
+		snprintf(key, sizeof(key), "vrrp|read_vips#%d", i);
+		if (clash)
+			conf_error(e, c->path, conf_line(l, key),
+				   "vrrp|read_vips: %s is also a VIP, a peer, the source address or listed twice",
+				   inet_ntoa(a));
+	}
 }
 
 int conf_check(const struct conf *c, const struct conf_lines *l, struct conf_errors *e)

@@ -33,6 +33,7 @@ static cfg_opt_t vrrp_opts[] = {
 	CFG_STR_LIST("accept_from", "{}", CFGF_NONE),
 	CFG_STR("src_ip", "", CFGF_NONE),
 	CFG_STR_LIST("vips", "{}", CFGF_NONE),
+	CFG_STR_LIST("read_vips", "{}", CFGF_NONE),
 	CFG_INT("garp_repeat", 3, CFGF_NONE),
 	CFG_INT("garp_refresh_ms", 0, CFGF_NONE),
 	CFG_STR("auth_pass", "", CFGF_NONE),
@@ -241,11 +242,29 @@ static void read_addrs(cfg_t *v, const char *name, struct in_addr *out, int *n_o
 	}
 }
 
+static void read_vips(cfg_t *v, const char *name, struct conf_vip *out, int *n_out)
+{
+	char key[96], where[64];
+	const char *why;
+	unsigned n = cfg_size(v, name);
+
+	snprintf(where, sizeof(where), "vrrp|%s", name);
+	if (n > CONF_MAX_VIPS)
+		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, where), "%s: at most %d", where, CONF_MAX_VIPS);
+	for (unsigned i = 0; i < n && i < CONF_MAX_VIPS; i++) {
+		const char *s = cfg_getnstr(v, name, i);
+		snprintf(key, sizeof(key), "%s#%u", where, i);
+		if (conf_parse_cidr(s, &out[*n_out], &why) < 0)
+			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key), "%s: \"%s\" is not a valid VIP: %s",
+				   where, s, why);
+		else
+			(*n_out)++;
+	}
+}
+
 static void read_vrrp(cfg_t *v, struct conf *c)
 {
 	struct conf_vrrp *r = &c->vrrp;
-	const char *why;
-	char key[64];
 
 	copy_str(r->interface, sizeof(r->interface), v, "interface");
 	r->vrid = get_int(v, "vrid");
@@ -262,19 +281,8 @@ static void read_vrrp(cfg_t *v, struct conf *c)
 			   "vrrp|auth_pass: at most 8 characters");
 	copy_str(r->auth_pass, sizeof(r->auth_pass), v, "auth_pass");
 
-	unsigned n = cfg_size(v, "vips");
-	if (n > CONF_MAX_VIPS)
-		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, "vrrp|vips"), "vrrp|vips: at most %d",
-			   CONF_MAX_VIPS);
-	for (unsigned i = 0; i < n && i < CONF_MAX_VIPS; i++) {
-		const char *s = cfg_getnstr(v, "vips", i);
-		snprintf(key, sizeof(key), "vrrp|vips#%u", i);
-		if (conf_parse_cidr(s, &r->vips[r->n_vips], &why) < 0)
-			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
-				   "vrrp|vips: \"%s\" is not a valid VIP: %s", s, why);
-		else
-			r->n_vips++;
-	}
+	read_vips(v, "vips", r->vips, &r->n_vips);
+	read_vips(v, "read_vips", r->read_vips, &r->n_read_vips);
 	read_addrs(v, "unicast_peers", r->unicast_peers, &r->n_unicast_peers);
 	read_addrs(v, "accept_from", r->accept_from, &r->n_accept_from);
 	const char *src = cfg_getstr(v, "src_ip");

@@ -40,13 +40,13 @@ void node_arm(sd_event_source *s, uint64_t at_us)
 
 /* ---- actions ---- */
 
-static int add_vips(struct node *n)
+static int add_vips(struct node *n, const struct conf_vip *vips, int count)
 {
-	int rc = vip_nl_add_all(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
+	int rc = vip_nl_add_all(n->vip, vips, count);
 	if (rc < 0)
 		return rc;
 	for (int i = 0; i < n->conf.vrrp.garp_repeat; i++)
-		if (garp_send(n->garp, n->conf.vrrp.vips, n->conf.vrrp.n_vips) < 0 && i == 0)
+		if (garp_send(n->garp, vips, count) < 0 && i == 0)
 			log_warnx("gratuitous ARP failed on %s", n->conf.vrrp.interface);
 	return 0;
 }
@@ -129,9 +129,20 @@ static bool run_action(struct node *n, const struct sup_action *a, struct sup_ev
 	case SUP_ACT_ADD_VIPS:
 	case SUP_ACT_DROP_VIPS:
 		res->type = SUP_EV_VIP_RESULT;
-		res->rc = a->type == SUP_ACT_ADD_VIPS ? add_vips(n)
+		res->rc = a->type == SUP_ACT_ADD_VIPS ? add_vips(n, n->conf.vrrp.vips, n->conf.vrrp.n_vips)
 						      : vip_nl_del_all(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
 		return true;
+	case SUP_ACT_ADD_READ_VIPS:
+	case SUP_ACT_DROP_READ_VIPS:
+		res->type = SUP_EV_READ_RESULT;
+		res->rc = a->type == SUP_ACT_ADD_READ_VIPS
+				  ? add_vips(n, n->conf.vrrp.read_vips, n->conf.vrrp.n_read_vips)
+				  : vip_nl_del_all(n->vip, n->conf.vrrp.read_vips, n->conf.vrrp.n_read_vips);
+		return true;
+	case SUP_ACT_READ_PROBE:
+		/* A lost probe is one answer fewer; three in a row move the read VIPs here. */
+		garp_probe(n->garp, n->conf.vrrp.read_vips[0].addr);
+		return false;
 	case SUP_ACT_GARP:
 		garp_send(n->garp, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
 		return false;

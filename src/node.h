@@ -58,6 +58,11 @@ struct node {
 	sd_event_source *vs_src;
 	struct vip_nl *vip;
 	struct garp *garp;
+	sd_event_source *arp_src;        /* answers for the read VIP (read_vips configured) */
+	/* The VIPs and the read VIPs in one list: what start-up removes and never takes as our own
+	 * address. */
+	struct conf_vip all_vips[2 * CONF_MAX_VIPS];
+	int n_all_vips;
 	struct link_watch *lw;
 	struct tiebreaker *tb;
 	struct ctl_server *ctl;

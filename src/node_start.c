@@ -63,7 +63,7 @@ static int add_timer(struct node *n, sd_event_source **s, sd_event_time_handler_
 static int remove_stale_vips(struct node *n)
 {
 	struct in_addr foreign;
-	int removed = vip_nl_remove_stale(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips, true, &foreign);
+	int removed = vip_nl_remove_stale(n->vip, n->all_vips, n->n_all_vips, true, &foreign);
 
 	if (removed < 0) {
 		log_warnx("removing stale VIPs from %s: %s", n->conf.vrrp.interface, strerror(-removed));
@@ -146,11 +146,35 @@ static void on_isolation(void *ud, bool isolated)
 	node_publish(n);
 }
 
+/* Someone else answered ARP for the read VIP (or said it has it). */
+static int on_arp(sd_event_source *src, int fd, uint32_t revents, void *ud)
+{
+	struct node *n = ud;
+	(void)src;
+	(void)fd;
+	(void)revents;
+
+	int rc = garp_read_claims(n->garp, n->conf.vrrp.read_vips[0].addr);
+	if (rc > 0) {
+		struct sup_event ev = { .type = SUP_EV_READ_SEEN };
+		node_dispatch(n, &ev);
+		node_publish(n);
+	} else if (rc < 0) {
+		log_warnx("ARP socket on %s: %s", n->conf.vrrp.interface, strerror(-rc));
+	}
+	return 0;
+}
+
 static int open_network(struct node *n, const struct conf *conf)
 {
 	unsigned char mac[6];
 	int rc;
 
+	n->n_all_vips = 0;
+	for (int i = 0; i < conf->vrrp.n_vips; i++)
+		n->all_vips[n->n_all_vips++] = conf->vrrp.vips[i];
+	for (int i = 0; i < conf->vrrp.n_read_vips; i++)
+		n->all_vips[n->n_all_vips++] = conf->vrrp.read_vips[i];
 	if ((rc = vip_nl_open(&n->vip, conf->vrrp.interface)) < 0) {
 		log_err("interface %s: %s", conf->vrrp.interface, strerror(-rc));
 		return rc;
@@ -160,14 +184,17 @@ static int open_network(struct node *n, const struct conf *conf)
 		return rc;
 	if (conf->vrrp.src_ip.s_addr)
 		n->primary = conf->vrrp.src_ip;
-	else if ((rc = vip_nl_primary(n->vip, conf->vrrp.vips, conf->vrrp.n_vips, &n->primary)) < 0) {
+	else if ((rc = vip_nl_primary(n->vip, n->all_vips, n->n_all_vips, &n->primary)) < 0) {
 		log_err("interface %s has no IPv4 address of its own to send adverts from", conf->vrrp.interface);
 		return rc;
 	}
-	if ((rc = vip_nl_mac(n->vip, mac)) < 0 || (rc = garp_open(&n->garp, n->ifindex, mac)) < 0) {
-		log_err("gratuitous ARP socket on %s: %s", conf->vrrp.interface, strerror(-rc));
+	bool listen = conf->vrrp.n_read_vips > 0;
+	if ((rc = vip_nl_mac(n->vip, mac)) < 0 || (rc = garp_open(&n->garp, n->ifindex, mac, listen)) < 0) {
+		log_err("ARP socket on %s: %s", conf->vrrp.interface, strerror(-rc));
 		return rc;
 	}
+	if (listen && (rc = sd_event_add_io(n->ev, &n->arp_src, garp_fd(n->garp), EPOLLIN, on_arp, n)) < 0)
+		return rc;
 	if ((rc = vrrp_sock_open(&n->vs, &conf->vrrp, n->ifindex, n->primary)) < 0) {
 		log_err("VRRP socket on %s: %s", conf->vrrp.interface, strerror(-rc));
 		return rc;
@@ -241,12 +268,14 @@ static void keep_structural(const struct conf *old, struct conf *neu)
 	if (strcmp(old->vrrp.interface, neu->vrrp.interface) || old->vrrp.vrid != neu->vrrp.vrid ||
 	    old->vrrp.version != neu->vrrp.version || old->vrrp.n_vips != neu->vrrp.n_vips ||
 	    memcmp(old->vrrp.vips, neu->vrrp.vips, sizeof(old->vrrp.vips)) ||
+	    old->vrrp.n_read_vips != neu->vrrp.n_read_vips ||
+	    memcmp(old->vrrp.read_vips, neu->vrrp.read_vips, sizeof(old->vrrp.read_vips)) ||
 	    old->vrrp.n_unicast_peers != neu->vrrp.n_unicast_peers ||
 	    strcmp(old->control_socket, neu->control_socket) || strcmp(old->state_file, neu->state_file) ||
 	    memcmp(&old->local, &neu->local, sizeof(old->local)) ||
 	    memcmp(&old->peer, &neu->peer, sizeof(old->peer)) || memcmp(&old->tiebreaker, &neu->tiebreaker,
 									  sizeof(old->tiebreaker)))
-		log_warnx("reload: vrrp interface/vrid/version/vips/peers, mysql, tiebreaker, control_socket and "
+		log_warnx("reload: vrrp interface/vrid/version/vips/read_vips/peers, mysql, tiebreaker, control_socket and "
 			  "state_file changes take effect at the next restart");
 	int prio = neu->vrrp.priority;
 	bool preempt = neu->vrrp.preempt;
@@ -304,7 +333,7 @@ void node_stop(struct node *n)
 {
 	/* Whatever happened, a stopping node holds no VIP. */
 	if (n->vip)
-		vip_nl_del_all(n->vip, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
+		vip_nl_del_all(n->vip, n->all_vips, n->n_all_vips);
 	ctl_server_close(n->ctl);
 	tiebreaker_close(n->tb);
 	hooks_free(n->hooks);
@@ -317,6 +346,7 @@ void node_stop(struct node *n)
 	for (int which = 0; which < 3; which++)
 		free(n->srv[which].queued_gtid);
 	sd_event_source_unref(n->vs_src);
+	sd_event_source_unref(n->arp_src);
 	sd_event_source_unref(n->sup_timer);
 	sd_event_source_unref(n->probe_timer);
 	vrrp_sock_close(n->vs);

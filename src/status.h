@@ -77,6 +77,13 @@ struct dm_status {
 	int n_vips;
 	struct conf_vip vips[CONF_MAX_VIPS];
 	bool vip_held;
+	struct status_read {
+		int n_vips;          /* 0: no read VIPs configured */
+		struct conf_vip vips[CONF_MAX_VIPS];
+		bool held;
+		uint64_t moves;      /* times added here */
+		char why[128];       /* the decision's reason */
+	} read;
 	struct db_state local;
 	struct health_counter local_c;
 	struct db_state peer;

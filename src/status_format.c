@@ -286,18 +286,32 @@ void status_iso_time(int64_t when_s, char *out, size_t len)
 		snprintf(out, len, "@%" PRId64, when_s);
 }
 
+static void json_vip_list(struct status_buf *b, const struct conf_vip *vips, int n, bool held)
+{
+	status_buf_puts(b, "[");
+	for (int i = 0; i < n && i < CONF_MAX_VIPS; i++) {
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &vips[i].addr, a, sizeof(a));
+		status_buf_printf(b, "%s{\"addr\":\"%s\",\"prefixlen\":%d,\"held\":%s}", i ? "," : "", a,
+				  vips[i].prefixlen, jbool(held));
+	}
+	status_buf_puts(b, "]");
+}
+
 static void json_vrrp_vips(struct status_buf *b, const struct dm_status *s)
 {
 	status_buf_printf(b, ",\"vrrp\":{\"version\":%d,\"vrid\":%d", s->vrrp_version, s->vrid);
 	jfield(b, "master", s->master_addr);
-	status_buf_puts(b, "},\"vips\":[");
-	for (int i = 0; i < s->n_vips && i < CONF_MAX_VIPS; i++) {
-		char a[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &s->vips[i].addr, a, sizeof(a));
-		status_buf_printf(b, "%s{\"addr\":\"%s\",\"prefixlen\":%d,\"held\":%s}", i ? "," : "", a,
-				  s->vips[i].prefixlen, jbool(s->vip_held));
+	status_buf_puts(b, "},\"vips\":");
+	json_vip_list(b, s->vips, s->n_vips, s->vip_held);
+	/* Only when configured: readers of the JSON tell "none" from "not held". */
+	if (s->read.n_vips > 0) {
+		status_buf_printf(b, ",\"read\":{\"held\":%s,\"moves\":%" PRIu64, jbool(s->read.held), s->read.moves);
+		jfield(b, "reason", s->read.why);
+		status_buf_puts(b, ",\"vips\":");
+		json_vip_list(b, s->read.vips, s->read.n_vips, s->read.held);
+		status_buf_puts(b, "}");
 	}
-	status_buf_puts(b, "]");
 }
 
 /* "witness": null without one; else the lease as this node last read it. */
@@ -450,6 +464,8 @@ int status_line(const struct dm_status *s, char *buf, size_t len)
 		status_buf_printf(&b, "%s%s", i ? "," : "", a);
 	}
 	status_buf_puts(&b, s->vip_held ? " held" : " not held");
+	if (s->read.n_vips > 0)
+		status_buf_puts(&b, s->read.held ? " | read vip held" : " | read vip not held");
 	if (s->maintenance)
 		status_buf_puts(&b, " | MAINTENANCE");
 	if (s->frozen)

@@ -173,16 +173,26 @@ static void text_counters(struct status_buf *b, const struct vrrp_counters *c)
 #define VIPS_TEXT (CONF_MAX_VIPS * 24)
 
 /* "192.0.2.50/24, ..." or "none": 16 x "255.255.255.255/32, " fits, snprintf never truncates. */
-static void fmt_vips(const struct dm_status *s, char out[VIPS_TEXT])
+static void fmt_vips(const struct conf_vip *vips, int count, char out[VIPS_TEXT])
 {
 	size_t n = 0;
 
 	snprintf(out, VIPS_TEXT, "none");
-	for (int i = 0; i < s->n_vips && i < CONF_MAX_VIPS; i++) {
+	for (int i = 0; i < count && i < CONF_MAX_VIPS; i++) {
 		char a[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &s->vips[i].addr, a, sizeof(a));
-		n += (size_t)snprintf(out + n, VIPS_TEXT - n, "%s%s/%d", i ? ", " : "", a, s->vips[i].prefixlen);
+		inet_ntop(AF_INET, &vips[i].addr, a, sizeof(a));
+		n += (size_t)snprintf(out + n, VIPS_TEXT - n, "%s%s/%d", i ? ", " : "", a, vips[i].prefixlen);
 	}
+}
+
+static void text_read_vips(struct status_buf *b, const struct dm_status *s)
+{
+	char vips[VIPS_TEXT];
+
+	if (s->read.n_vips == 0)
+		return;
+	fmt_vips(s->read.vips, s->read.n_vips, vips);
+	tx_line(b, 0, "read vip: %s %s (%s)", vips, s->read.held ? "held" : "not held", s->read.why);
 }
 
 static void text_alerts(struct status_buf *b, const struct dm_status *s);
@@ -197,8 +207,9 @@ static void text_head(struct status_buf *b, const struct dm_status *s)
 	tx_line(b, 0, "eligible: %s (%s)", s->eligible ? "yes" : "NO", s->reason);
 	tx_line(b, 0, "vrrp: v%d vrid %d, master %s", s->vrrp_version, s->vrid,
 		s->master_addr[0] ? s->master_addr : "unknown");
-	fmt_vips(s, vips);
+	fmt_vips(s->vips, s->n_vips, vips);
 	tx_line(b, 0, "vip: %s %s", vips, s->vip_held ? "held" : "not held");
+	text_read_vips(b, s);
 	text_alerts(b, s);
 }
 
@@ -225,8 +236,9 @@ static void text_flags(struct status_buf *b, const struct dm_status *s)
 {
 	char vips[VIPS_TEXT];
 
-	fmt_vips(s, vips);
+	fmt_vips(s->vips, s->n_vips, vips);
 	tx_line(b, 0, "vip: %s %s", vips, s->vip_held ? "held by this node" : "not held here");
+	text_read_vips(b, s);
 	if (!s->eligible)
 		tx_line(b, 0, "not eligible: %s", s->reason);
 	text_alerts(b, s);
@@ -572,6 +584,11 @@ int status_prometheus(const struct dm_status *s, char *buf, size_t len)
 	status_buf_printf(&b, "dualmaster_vrrp_dropped_total{reason=\"address_list\"} %" PRIu64 "\n",
 			  c->addr_mismatch);
 	prom_gauge(&b, "dualmaster_vip_held", "1 while this node holds the virtual addresses.", s->vip_held);
+	if (s->read.n_vips > 0) {
+		prom_gauge(&b, "dualmaster_read_vip_held", "1 while this node holds the read VIPs.", s->read.held);
+		prom_counter(&b, "dualmaster_read_vip_moves_total", "Times the read VIPs were added on this node.",
+			     s->read.moves);
+	}
 	prom_gauge(&b, "dualmaster_maintenance", "1 in maintenance mode (automatic moves off).",
 		   s->maintenance);
 	prom_gauge(&b, "dualmaster_frozen", "1 while automatic moves are frozen by divergence.", s->frozen);

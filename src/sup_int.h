@@ -74,4 +74,10 @@ void sup_witness_step(struct sup *s, uint64_t now);
 uint64_t sup_witness_deadline(const struct sup *s, uint64_t now);
 void sup_witness_result(struct sup *s, const struct db_result *r, uint64_t now);
 
+/* sup_read_vip.c: the read VIPs, decided after every event. */
+void sup_read_step(struct sup *s, uint64_t now);
+void sup_read_result(struct sup *s, int rc, uint64_t now);
+void sup_read_seen(struct sup *s, uint64_t now);
+uint64_t sup_read_deadline(const struct sup *s, uint64_t now);
+
 #endif

@@ -77,4 +77,15 @@ bool rule_peer_receives(const struct sup *s);
 /* The bound on waiting for both servers' terms when two masters meet: two probe rounds. */
 uint64_t rule_heal_bound_us(const struct sup *s);
 
+/* The read VIPs (sup_read_vip.c). A server is fit for reads when its counter is up, it is read-only,
+ * both replica threads run and the lag is known and within max_lag_s; while source (the server it
+ * replicates from) does not answer us, an IO thread retrying and an unknown lag pass. why gets the
+ * reason either way. */
+bool rule_fit_for_reads(const struct conf *c, const struct sup_server *srv, const struct sup_server *source,
+			char *why, size_t len);
+/* Another host answered for the first read VIP within the last three probe intervals. */
+bool rule_read_seen(const struct sup *s, uint64_t now);
+/* Whether the read VIPs belong on this node now, and why. */
+bool rule_read_vips_here(const struct sup *s, uint64_t now, char *why, size_t len);
+
 #endif

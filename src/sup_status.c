@@ -38,6 +38,11 @@ void sup_status(const struct sup *s, uint64_t now, struct dm_status *st)
 	st->n_vips = s->conf.vrrp.n_vips;
 	memcpy(st->vips, s->conf.vrrp.vips, sizeof(st->vips));
 	st->vip_held = s->vip_held || s->vip_hold;
+	st->read.n_vips = s->conf.vrrp.n_read_vips;
+	memcpy(st->read.vips, s->conf.vrrp.read_vips, sizeof(st->read.vips));
+	st->read.held = s->read.held;
+	st->read.moves = s->read.moves;
+	snprintf(st->read.why, sizeof(st->read.why), "%s", s->read.decided ? s->read.why : "not decided yet");
 	st->local = *l;
 	st->local_c = s->srv[SUP_LOCAL].hc;
 	st->peer = *p;

@@ -597,6 +597,7 @@ static uint64_t next_deadline(const struct sup *s, uint64_t now)
 		d = sup_earliest(d, s->garp_next_us);
 	d = sup_earliest(d, sup_send_isolation_deadline(s));
 	d = sup_earliest(d, sup_witness_deadline(s, now));
+	d = sup_earliest(d, sup_read_deadline(s, now));
 	if (s->fsm.deadline_us) {
 		uint64_t gate = rule_fsm_timer_gate(s, now);
 		if (gate != UINT64_MAX)
@@ -625,9 +626,12 @@ void sup_step(struct sup *s, const struct sup_event *ev, uint64_t now, struct su
 	case SUP_EV_RELOAD: on_reload(s, ev->conf, now); break;
 	case SUP_EV_SHUTDOWN: on_shutdown(s, now); break;
 	case SUP_EV_VIP_GONE: on_vip_gone(s); break;
+	case SUP_EV_READ_RESULT: sup_read_result(s, ev->rc, now); break;
+	case SUP_EV_READ_SEEN: sup_read_seen(s, now); break;
 	case SUP_EV_MAX: break;
 	}
 	sup_witness_step(s, now);
+	sup_read_step(s, now);
 	out->deadline_us = next_deadline(s, now);
 	s->out = NULL;
 }

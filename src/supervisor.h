@@ -45,6 +45,8 @@ enum sup_ev_type {
 	SUP_EV_RELOAD,      /* a new configuration, validated, structural parts already kept */
 	SUP_EV_SHUTDOWN,    /* SIGTERM */
 	SUP_EV_VIP_GONE,    /* a VIP we hold is no longer on the interface (removed by someone else) */
+	SUP_EV_READ_RESULT, /* how the last ADD_READ_VIPS / DROP_READ_VIPS went (.rc) */
+	SUP_EV_READ_SEEN,   /* another host answered "who has" for the first read VIP */
 	SUP_EV_MAX
 };
 
@@ -87,6 +89,9 @@ enum sup_act_type {
 	SUP_ACT_REPLY,      /* to the switchover requester: .text, .final, .ok */
 	SUP_ACT_READY,      /* first probe round done: tell systemd */
 	SUP_ACT_EXIT,       /* shutdown has finished its step-down */
+	SUP_ACT_ADD_READ_VIPS,  /* add the read VIPs, gratuitous ARPs (report with SUP_EV_READ_RESULT) */
+	SUP_ACT_DROP_READ_VIPS, /* remove the read VIPs (report with SUP_EV_READ_RESULT) */
+	SUP_ACT_READ_PROBE, /* ask the link who has the first read VIP (answers: SUP_EV_READ_SEEN) */
 };
 
 /* LOG lines an operator searches for: the shell gives them journald fields (log_journal.c). */
@@ -127,6 +132,22 @@ struct sup_server {
 	uint64_t ok_sent_us;         /* when the last successful sample was sent */
 	uint64_t sample_sent_us;     /* when the latest sample was sent */
 	int cmd_pending;             /* command jobs submitted and not yet back */
+};
+
+/* The read VIPs (sup_read_vip.c): on the backup while its server is fit for reads, else on the master. */
+struct sup_read {
+	bool held;                   /* added and not dropped since */
+	bool wait;                   /* an ADD/DROP result is due: no other move before it */
+	bool adding;                 /* ... and it is an ADD */
+	bool want;                   /* the last decision */
+	bool decided;                /* want is set (the first decision is logged) */
+	uint64_t seen_us;            /* the latest answer from another host for the read VIP, 0 none */
+	uint64_t unwanted_since_us;  /* held but not wanted since, 0 = wanted or not held */
+	uint64_t probe_next_us;      /* the master's next "who has", 0 none due */
+	uint64_t moves;              /* times the read VIPs were added here */
+	int failed_rc;               /* the last ADD/DROP error, 0 none */
+	uint64_t retry_us;           /* after a failed ADD/DROP: not again before */
+	char why[128];               /* the reason for the last decision */
 };
 
 struct sup_transition_log {
@@ -188,6 +209,7 @@ struct sup {
 	uint64_t majority_until_us;  /* a takeover's majority with the peer (fenced, resigned) counts until
 				      * then: the old holder's lease has ended by then, and ours begun */
 	uint64_t peer_down_us;       /* when we first saw the peer's server down (health counter), 0 up */
+	struct sup_read read;
 	/* Two masters meeting again. */
 	struct heal heal;
 	char *divergence;            /* the latest meeting's report for status (heap), NULL none */

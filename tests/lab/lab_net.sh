@@ -79,11 +79,12 @@ lab_reach() {
 	grep -q "Connection refused" <<<"$out"
 }
 
-# Prints node1, node2, none or both: who has the VIP in its namespace.
+# lab_vip_holder [ADDR]: prints node1, node2, none or both: who has ADDR (default the VIP) in its
+# namespace.
 lab_vip_holder() {
-	local n holders=()
+	local n holders=() addr=${1:-$LAB_VIP}
 	for n in "${LAB_NODES[@]}"; do
-		ip -n "$(lab_ns "$n")" -4 -o addr show 2>/dev/null | grep -q " $LAB_VIP/" && holders+=("$n")
+		ip -n "$(lab_ns "$n")" -4 -o addr show 2>/dev/null | grep -q " $addr/" && holders+=("$n")
 	done
 	case ${#holders[@]} in
 	0) echo none ;;

@@ -126,7 +126,7 @@ static int run(const char *cmd, struct vip_nl *v, struct conf_vip *vips, int n)
 	}
 	if (strcmp(cmd, "garp") == 0) {
 		struct garp *g;
-		if ((err = garp_open(&g, vip_nl_ifindex(v), mac)) < 0)
+		if ((err = garp_open(&g, vip_nl_ifindex(v), mac, false)) < 0)
 			return fail("garp_open", err);
 		err = garp_send(g, vips, n);
 		garp_close(g);

@@ -51,6 +51,7 @@ struct sim_srv {
 	bool catchup_fails;
 	bool behind;             /* GTID_WAIT on it times out */
 	bool io_stale;           /* its replica connection says Yes but delivers nothing (TCP backoff) */
+	int64_t lag_s;           /* Seconds_Behind_Master */
 };
 
 enum peer_daemon { PD_SILENT = 0, PD_MASTER, PD_BACKUP };
@@ -104,6 +105,10 @@ struct sim {
 	int send_rc;
 	int vip_add_rc;
 	bool vip;
+	bool read_vip;           /* the read VIPs are on this node */
+	int read_add_rc;
+	bool read_elsewhere;     /* another host has the read VIP: it answers our ARP probes */
+	int read_probes, read_adds;
 	bool exited;
 	bool ready;
 	int replies;
@@ -190,7 +195,7 @@ static void sim_state(const struct sim *s, int which, struct db_state *st)
 	st->semisync.slave_enabled = 1;
 	st->semisync.slave_status = 1;
 	st->repl.configured = true;
-	st->repl.lag_s = 0;
+	st->repl.lag_s = v->lag_s;
 	/* Its replica thread follows the other server: retrying on a network error when that one is
 	 * gone, which never blocks a takeover. */
 	st->repl.io = o->mode == SRV_OK || o->mode == SRV_REFUSE ? REPL_IO_YES : REPL_IO_CONNECTING;
@@ -462,6 +467,28 @@ static void sim_action(struct sim *s, const struct sup_action *a)
 	case SUP_ACT_EXIT:
 		tracef(s, "EXIT");
 		s->exited = true;
+		return;
+	case SUP_ACT_ADD_READ_VIPS:
+		tracef(s, "ADD_READ");
+		s->read_adds++;
+		if (s->read_add_rc == 0)
+			s->read_vip = true;
+		res.type = SUP_EV_READ_RESULT;
+		res.rc = s->read_add_rc;
+		sim_feed(s, res);
+		return;
+	case SUP_ACT_DROP_READ_VIPS:
+		tracef(s, "DROP_READ");
+		s->read_vip = false;
+		res.type = SUP_EV_READ_RESULT;
+		sim_feed(s, res);
+		return;
+	case SUP_ACT_READ_PROBE:
+		s->read_probes++;
+		if (s->read_elsewhere) {
+			res.type = SUP_EV_READ_SEEN;
+			sim_feed(s, res);
+		}
 		return;
 	}
 }

@@ -1267,6 +1267,151 @@ static void test_witness_same_node_name(void **st)
 	assert_string_equal(S->wit.holder, "db1/192.0.2.11");
 }
 
+/* ---- the read VIPs (sup_read_vip.c) ---- */
+
+static void start_read(void)
+{
+	struct conf c;
+	sim_conf_defaults(&c);
+	c.vrrp.n_read_vips = 1;
+	inet_aton("192.0.2.51", &c.vrrp.read_vips[0].addr);
+	c.vrrp.read_vips[0].prefixlen = 24;
+	start(&c);
+}
+
+/* 54. The backup holds the read VIP while its server replicates within max_lag_s; a stopped SQL
+ * thread or a lag over the bound drops it, and it comes back when replication does. */
+static void test_read_vip_follows_backup_health(void **st)
+{
+	(void)st;
+	start_read();
+	S->srv[SUP_PEER].read_only = 0;
+	sim_peer_master(S, 100);
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+	assert_true(S->read_vip);
+	assert_false(S->vip);
+	/* The backup never asks the link: its own server decides. */
+	assert_int_equal(S->read_probes, 0);
+
+	sim_mark(S);
+	S->srv[SUP_LOCAL].repl_broken = true;
+	sim_run(S, S->now + 300 * MS);
+	SAW(S, "DROP_READ");
+	assert_false(S->read_vip);
+	/* Not eligible either: FAULT, with the health policy's reason. */
+	assert_true(sim_logged(S, "read VIPs removed: FAULT (sql thread stopped"));
+	S->srv[SUP_LOCAL].repl_broken = false;
+	sim_run(S, S->now + 300 * MS);
+	assert_true(S->read_vip);
+
+	S->srv[SUP_LOCAL].lag_s = 31;
+	sim_run(S, S->now + 300 * MS);
+	assert_false(S->read_vip);
+	S->srv[SUP_LOCAL].lag_s = 30;
+	sim_run(S, S->now + 300 * MS);
+	assert_true(S->read_vip);
+	assert_int_equal(S->read_adds, 3);
+	assert_string_equal(sim_state_name(S), "BACKUP");
+}
+
+/* 55. The master: holds the read VIP until another host answers for it while the peer's server is
+ * fit; takes it back when the peer's server stops being fit or the answers stop (the backup's daemon
+ * stopped and took the address with it). */
+static void test_read_vip_master_side(void **st)
+{
+	(void)st;
+	start_read();
+	sim_run(S, S->now + 2 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	/* Nobody else has it: the master serves reads too. */
+	assert_true(S->read_vip);
+	assert_true(S->read_probes > 0);
+
+	S->read_elsewhere = true; /* the backup's daemon took it */
+	sim_run(S, S->now + 300 * MS);
+	assert_false(S->read_vip);
+	assert_true(sim_logged(S, "read VIPs removed: master, the backup has the read VIP"));
+
+	/* The backup's server stops replicating: the master takes the read VIP whatever answers. */
+	S->srv[SUP_PEER].repl_broken = true;
+	sim_run(S, S->now + 300 * MS);
+	assert_true(S->read_vip);
+	S->srv[SUP_PEER].repl_broken = false;
+	sim_run(S, S->now + 300 * MS);
+	assert_false(S->read_vip);
+
+	/* The answers stop: after three probe intervals without one, the master has it again. */
+	S->read_elsewhere = false;
+	sim_run(S, S->now + 150 * MS);
+	assert_false(S->read_vip);
+	sim_run(S, S->now + 300 * MS);
+	assert_true(S->read_vip);
+
+	/* The backup's host goes: its server down, the master keeps it without asking. */
+	S->srv[SUP_PEER].mode = SRV_DEAD;
+	sim_run(S, S->now + 500 * MS);
+	int probes = S->read_probes;
+	sim_run(S, S->now + 1 * SEC);
+	assert_true(S->read_vip);
+	assert_int_equal(S->read_probes, probes);
+	assert_string_equal(sim_state_name(S), "MASTER");
+}
+
+/* 56. A backup holding the read VIP takes over from a crashed master: it keeps the read VIP (no
+ * fit backup is left), and it holds the write VIP too. */
+static void test_read_vip_through_takeover(void **st)
+{
+	(void)st;
+	start_read();
+	S->srv[SUP_PEER].read_only = 0;
+	sim_peer_master(S, 100);
+	sim_run(S, S->now + 2 * SEC);
+	assert_true(S->read_vip);
+	sim_mark(S);
+	crash_master_resigns();
+	sim_run(S, S->now + 1 * SEC);
+	assert_true(S->vip);
+	assert_true(S->read_vip);
+	NOT_SAW(S, "DROP_READ");
+}
+
+/* 57. A failed add is tried again every second, not in a loop; shutdown drops the read VIP. */
+static void test_read_vip_add_fails_then_shutdown(void **st)
+{
+	(void)st;
+	start_read();
+	S->srv[SUP_PEER].read_only = 0;
+	sim_peer_master(S, 100);
+	S->read_add_rc = -EPERM;
+	sim_run(S, S->now + 2 * SEC);
+	assert_false(S->read_vip);
+	int adds = S->read_adds;
+	assert_true(adds >= 1);
+	sim_run(S, S->now + 3 * SEC);
+	assert_true(S->read_adds >= adds + 2 && S->read_adds <= adds + 4);
+	assert_true(sim_logged(S, "adding the read VIPs on eth0 failed"));
+	S->read_add_rc = 0;
+	sim_run(S, S->now + 1100 * MS);
+	assert_true(S->read_vip);
+	sim_mark(S);
+	sim_feed(S, (struct sup_event){ .type = SUP_EV_SHUTDOWN });
+	sim_run(S, S->now + 1 * SEC);
+	SAW(S, "DROP_READ");
+	assert_false(S->read_vip);
+}
+
+/* 58. Without read_vips nothing of the above happens. */
+static void test_read_vip_off(void **st)
+{
+	(void)st;
+	boot_master();
+	sim_run(S, S->now + 1 * SEC);
+	assert_int_equal(S->read_probes, 0);
+	assert_int_equal(S->read_adds, 0);
+	NOT_SAW(S, "DROP_READ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1331,6 +1476,11 @@ int main(void)
 		T(test_witness_backup_dies_semisync_off),
 		T(test_witness_race_lost),
 		T(test_witness_same_node_name),
+		T(test_read_vip_follows_backup_health),
+		T(test_read_vip_master_side),
+		T(test_read_vip_through_takeover),
+		T(test_read_vip_add_fails_then_shutdown),
+		T(test_read_vip_off),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
