@@ -1,5 +1,6 @@
 /* Unsolicited IPv6 Neighbor Advertisement for a VIP (RFC 4861 7.2.6): a pure frame builder. */
 #include "ndisc.h"
+#include "inet_csum.h"
 
 #include <string.h>
 
@@ -11,20 +12,6 @@
 #define NA_FLAG_OVERRIDE 0x20    /* first byte of the 32-bit R|S|O|Reserved word */
 #define ND_OPT_TLLA 2
 #define NA_LEN 32                /* ICMPv6 header 4 + flags 4 + target 16 + option 8 */
-
-static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)p[i] << 8 | p[i + 1];
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
 
 static uint8_t *put(uint8_t *p, const void *src, size_t n)
 {
@@ -68,8 +55,8 @@ int ndisc_na_build(uint8_t *frame, size_t len, const uint8_t mac[6], const struc
 	memcpy(na + 26, mac, 6);
 
 	/* RFC 4443 2.3: checksum over the RFC 8200 8.1 pseudo-header {src, dst, length, 58} + message. */
-	uint32_t acc = sum16(0, ip6 + 8, 32) + NA_LEN + NH_ICMPV6;
-	uint16_t ck = fold(sum16(acc, na, NA_LEN));
+	uint32_t acc = csum_add(0, ip6 + 8, 32) + NA_LEN + NH_ICMPV6;
+	uint16_t ck = csum_fold(csum_add(acc, na, NA_LEN));
 
 	na[2] = (uint8_t)(ck >> 8);
 	na[3] = (uint8_t)ck;

@@ -1,5 +1,6 @@
 /* VRRP v2 (RFC 3768) and v3 (RFC 5798/9568) IPv4 advertisement codec: pure, no I/O. */
 #include "vrrp_packet.h"
+#include "inet_csum.h"
 
 #include <string.h>
 
@@ -37,21 +38,6 @@ static size_t msg_len(uint8_t version, unsigned naddr)
 	return VRRP_HLEN + 4u * naddr + (version == 2 ? VRRP_AUTH_LEN : 0);
 }
 
-/* RFC 1071 one's-complement sum of 16-bit big-endian words; every piece we sum has an even length. */
-static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)p[i] << 8 | p[i + 1];
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
-
 /* RFC 5798 5.2.8 as deployed (keepalived, FRR, tcpdump): the 12-byte IPv4 pseudo-header
  * {src, dst, 0, 112, VRRP length} in front of the message. */
 static uint32_t pseudo_sum(struct in_addr src, struct in_addr dst, size_t vlen)
@@ -64,23 +50,23 @@ static uint32_t pseudo_sum(struct in_addr src, struct in_addr dst, size_t vlen)
 	ph[9] = VRRP_PROTO;
 	ph[10] = (uint8_t)(vlen >> 8);
 	ph[11] = (uint8_t)vlen;
-	return sum16(0, ph, sizeof(ph));
+	return csum_add(0, ph, sizeof(ph));
 }
 
 /* Sums over a message whose checksum field is already in place: a correct one folds to 0. */
 static bool v3_checksum_ok(const uint8_t *msg, size_t vlen, struct in_addr src, struct in_addr dst)
 {
 	struct in_addr group = { .s_addr = htonl(VRRP_MCAST_GROUP) };
-	uint32_t body = sum16(0, msg, vlen);
+	uint32_t body = csum_add(0, msg, vlen);
 
 	/* RFC 9568 5.2.8 (a change listed in its 1.2): for IPv4 the message alone, the pseudo-header
 	 * being for IPv6 only (Cisco, Juniper, keepalived v3_checksum_as_v2). */
-	if (fold(body) == 0)
+	if (csum_fold(body) == 0)
 		return true;
-	if (fold(body + pseudo_sum(src, dst, vlen)) == 0)
+	if (csum_fold(body + pseudo_sum(src, dst, vlen)) == 0)
 		return true;
 	/* keepalived <= 1.3.6 put 224.0.0.18 in the pseudo-header of unicast adverts too (keepalived #642). */
-	return fold(body + pseudo_sum(src, group, vlen)) == 0;
+	return csum_fold(body + pseudo_sum(src, group, vlen)) == 0;
 }
 
 bool vrrp_pkt_ip_src(const uint8_t *buf, size_t len, struct in_addr *src)
@@ -171,7 +157,8 @@ enum vrrp_pkt_err vrrp_pkt_decode(const uint8_t *buf, size_t len, const struct v
 	else
 		out->interval_cs = (uint16_t)(msg[5] * 100);
 	memcpy(out->addrs, msg + VRRP_HLEN, 4u * out->naddr);
-	if (out->version == 3 ? !v3_checksum_ok(msg, vlen, out->src, out->dst) : fold(sum16(0, msg, vlen)) != 0)
+	if (out->version == 3 ? !v3_checksum_ok(msg, vlen, out->src, out->dst)
+			      : csum_fold(csum_add(0, msg, vlen)) != 0)
 		return VRRP_PKT_CHECKSUM;
 	if (out->vrid != exp->vrid)
 		return VRRP_PKT_VRID;
@@ -223,11 +210,11 @@ int vrrp_pkt_encode(const struct vrrp_adv *adv, bool checksum_as_v2, uint8_t *bu
 		else
 			memset(auth, 0, VRRP_AUTH_LEN);
 	}
-	uint32_t acc = sum16(0, buf, vlen);
+	uint32_t acc = csum_add(0, buf, vlen);
 
 	if (adv->version == 3 && !checksum_as_v2)
 		acc += pseudo_sum(adv->src, adv->dst, vlen);
-	uint16_t ck = fold(acc);
+	uint16_t ck = csum_fold(acc);
 
 	buf[6] = (uint8_t)(ck >> 8);
 	buf[7] = (uint8_t)ck;

@@ -1,5 +1,6 @@
 /* VRRPv3 (RFC 5798/9568) IPv6 advertisement codec: pure, no I/O. */
 #include "vrrp_packet6.h"
+#include "inet_csum.h"
 
 #include <string.h>
 
@@ -14,21 +15,6 @@ static size_t msg_len(unsigned naddr)
 	return VRRP6_HLEN + (size_t)IN6_LEN * naddr;
 }
 
-/* RFC 1071 one's-complement sum of 16-bit big-endian words; every piece we sum has an even length. */
-static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)p[i] << 8 | p[i + 1];
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
-
 /* RFC 8200 8.1 pseudo-header: source, destination, 32-bit upper-layer length, 3 zero bytes, next
  * header 112. The length is the VRRP message's: no extension header is ours to count. */
 static uint32_t pseudo_sum(const struct in6_addr *src, const struct in6_addr *dst, size_t vlen)
@@ -40,7 +26,7 @@ static uint32_t pseudo_sum(const struct in6_addr *src, const struct in6_addr *ds
 	ph[34] = (uint8_t)(vlen >> 8); /* vlen <= 4088: the two high bytes stay 0 */
 	ph[35] = (uint8_t)vlen;
 	ph[39] = VRRP_PROTO;
-	return sum16(0, ph, sizeof(ph));
+	return csum_add(0, ph, sizeof(ph));
 }
 
 enum vrrp_pkt_err vrrp_pkt6_decode(const uint8_t *buf, size_t len, const struct in6_addr *src,
@@ -71,7 +57,7 @@ enum vrrp_pkt_err vrrp_pkt6_decode(const uint8_t *buf, size_t len, const struct 
 		return VRRP_PKT_LENGTH;
 	out->interval_cs = ((uint16_t)buf[4] << 8 | buf[5]) & V3_INTERVAL_MASK;
 	memcpy(out->addrs, buf + VRRP6_HLEN, (size_t)IN6_LEN * out->naddr);
-	if (fold(sum16(pseudo_sum(src, dst, len), buf, len)) != 0)
+	if (csum_fold(csum_add(pseudo_sum(src, dst, len), buf, len)) != 0)
 		return VRRP_PKT_CHECKSUM;
 	if (out->vrid != exp->vrid)
 		return VRRP_PKT_VRID;
@@ -97,7 +83,7 @@ int vrrp_pkt6_encode(const struct vrrp_adv6 *adv, uint8_t *buf, size_t len)
 	buf[5] = (uint8_t)adv->interval_cs;
 	buf[6] = buf[7] = 0;
 	memcpy(buf + VRRP6_HLEN, adv->addrs, (size_t)IN6_LEN * adv->naddr);
-	uint16_t ck = fold(sum16(pseudo_sum(&adv->src, &adv->dst, vlen), buf, vlen));
+	uint16_t ck = csum_fold(csum_add(pseudo_sum(&adv->src, &adv->dst, vlen), buf, vlen));
 
 	buf[6] = (uint8_t)(ck >> 8);
 	buf[7] = (uint8_t)ck;
