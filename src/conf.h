@@ -2,6 +2,7 @@
 #ifndef DM_CONF_H
 #define DM_CONF_H
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,9 +14,13 @@
 #define CONF_STR 256
 #define CONF_PASSWORD_MAX 256
 
+/* A VIP of either family: keepalived lets one instance carry both (the other family than the
+ * first VIP's is held with the rest but not advertised, its virtual_ipaddress_excluded). */
 struct conf_vip {
-	struct in_addr addr;
-	int prefixlen; /* 1..32 */
+	struct in_addr addr;   /* when !v6 */
+	int prefixlen;         /* 1..32, IPv6 1..128 */
+	bool v6;
+	struct in6_addr addr6; /* when v6 */
 };
 
 /* A tiebreaker target: ICMP echo when port == 0, TCP connect otherwise. */
@@ -68,6 +73,29 @@ struct conf_vrrp {
 	char auth_pass[9];      /* v2 PASS auth, "" = none; at most 8 chars as keepalived */
 	bool v3_checksum_as_v2; /* RFC 9568 form: no IPv4 pseudo-header */
 };
+
+/* The family the instance advertises in: the first VIP's (RFC 5798 runs one family per virtual
+ * router; keepalived decides the same way). */
+static inline bool conf_vrrp_v6(const struct conf_vrrp *v)
+{
+	return v->n_vips > 0 && v->vips[0].v6;
+}
+
+/* Same address (prefix length aside). */
+static inline bool conf_vip_same(const struct conf_vip *a, const struct conf_vip *b)
+{
+	if (a->v6 != b->v6)
+		return false;
+	return a->v6 ? IN6_ARE_ADDR_EQUAL(&a->addr6, &b->addr6) : a->addr.s_addr == b->addr.s_addr;
+}
+
+#define CONF_VIP_STRLEN INET6_ADDRSTRLEN
+/* The address alone, in its family's text form. Returns buf. */
+static inline const char *conf_vip_str(const struct conf_vip *v, char buf[CONF_VIP_STRLEN])
+{
+	return v->v6 ? inet_ntop(AF_INET6, &v->addr6, buf, CONF_VIP_STRLEN)
+		     : inet_ntop(AF_INET, &v->addr, buf, CONF_VIP_STRLEN);
+}
 
 struct conf_health {
 	int interval_ms;

@@ -86,16 +86,31 @@ int conf_parse_cidr(const char *s, struct conf_vip *out, const char **why)
 	strcpy(buf, s);
 	slash = strchr(buf, '/');
 	if (!slash) {
-		*why = "prefix length missing (want a.b.c.d/len)";
+		*why = "prefix length missing (want address/len)";
 		return -1;
 	}
 	*slash = '\0';
-	if (inet_pton(AF_INET, buf, &out->addr) != 1) {
-		*why = "not an IPv4 address";
-		return -1;
-	}
-	if (parse_uint(slash + 1, 32, &len) < 0 || len < 1) {
-		*why = "prefix length must be 1-32";
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, buf, &out->addr) == 1) {
+		if (parse_uint(slash + 1, 32, &len) < 0 || len < 1) {
+			*why = "prefix length must be 1-32";
+			return -1;
+		}
+	} else if (inet_pton(AF_INET6, buf, &out->addr6) == 1) {
+		out->v6 = true;
+		/* A VIP is one host's address: multicast, unspecified, loopback or IPv4-mapped
+		 * cannot be held by a router. */
+		if (IN6_IS_ADDR_MULTICAST(&out->addr6) || IN6_IS_ADDR_UNSPECIFIED(&out->addr6) ||
+		    IN6_IS_ADDR_LOOPBACK(&out->addr6) || IN6_IS_ADDR_V4MAPPED(&out->addr6)) {
+			*why = "not a unicast IPv6 address";
+			return -1;
+		}
+		if (parse_uint(slash + 1, 128, &len) < 0 || len < 1) {
+			*why = "prefix length must be 1-128";
+			return -1;
+		}
+	} else {
+		*why = "not an IPv4 or IPv6 address";
 		return -1;
 	}
 	out->prefixlen = (int)len;
@@ -200,6 +215,40 @@ static void check_witness(const struct conf *c, const struct conf_lines *l, stru
 			   "witness|cluster: \"%s\" must be letters, digits, _ and -", w->cluster);
 }
 
+/* An instance whose first VIP is IPv6 advertises over IPv6: VRRPv3 to ff02::12 from the link-local
+ * address (RFC 5798 5.1.2). What only IPv4 has is refused, not silently ignored. */
+static void check_vrrp_v6(const struct conf *c, const struct conf_lines *l, struct conf_errors *e)
+{
+	const struct conf_vrrp *v = &c->vrrp;
+
+	for (int i = 0; i < v->n_vips; i++)
+		for (int j = 0; j < i; j++)
+			if (conf_vip_same(&v->vips[i], &v->vips[j])) {
+				char key[40];
+				snprintf(key, sizeof(key), "vrrp|vips#%d", i);
+				conf_error(e, c->path, conf_line(l, key), "vrrp|vips: entry %d repeats entry %d", i + 1,
+					   j + 1);
+			}
+	if (!conf_vrrp_v6(v))
+		return;
+	if (v->version != 3)
+		conf_error(e, c->path, conf_line(l, "vrrp|version"),
+			   "vrrp|version = %d: the first VIP is IPv6, which only version 3 carries (RFC 5798)",
+			   v->version);
+	if (v->n_unicast_peers > 0)
+		conf_error(e, c->path, conf_line(l, "vrrp|unicast_peers"),
+			   "vrrp|unicast_peers: IPv4 peers, but the first VIP is IPv6 (adverts go to ff02::12); "
+			   "list an IPv4 VIP first to advertise over IPv4");
+	else if (v->n_accept_from > 0)
+		conf_error(e, c->path, conf_line(l, "vrrp|accept_from"),
+			   "vrrp|accept_from: IPv4 sources, but the first VIP is IPv6 (adverts come from the "
+			   "peer's link-local address)");
+	if (v->src_ip.s_addr != 0)
+		conf_error(e, c->path, conf_line(l, "vrrp|src_ip"),
+			   "vrrp|src_ip: an IPv4 address, but the first VIP is IPv6 (adverts are sent from the "
+			   "interface's link-local address)");
+}
+
 static void check_vrrp(const struct conf *c, const struct conf_lines *l, struct conf_errors *e)
 {
 	const struct conf_vrrp *v = &c->vrrp;
@@ -236,25 +285,32 @@ static void check_vrrp(const struct conf *c, const struct conf_lines *l, struct 
 	if (v->auth_pass[0] && v->version != 2)
 		conf_error(e, c->path, conf_line(l, "vrrp|auth_pass"),
 			   "vrrp|auth_pass: authentication exists only in version 2");
+	check_vrrp_v6(c, l, e);
 	for (int i = 0; i < v->n_unicast_peers; i++)
 		for (int j = 0; j < v->n_vips; j++)
-			if (v->unicast_peers[i].s_addr == v->vips[j].addr.s_addr)
+			if (!v->vips[j].v6 && v->unicast_peers[i].s_addr == v->vips[j].addr.s_addr)
 				conf_error(e, c->path, conf_line(l, "vrrp|unicast_peers"),
 					   "vrrp|unicast_peers: %s is also a VIP", inet_ntoa(v->unicast_peers[i]));
 	/* A read VIP moves on its own: sharing an address with a write VIP or a peer would move that
 	 * one with it. */
 	for (int i = 0; i < v->n_read_vips; i++) {
-		struct in_addr a = v->read_vips[i].addr;
+		const struct conf_vip *r = &v->read_vips[i];
+		struct in_addr a = r->addr;
+		char key[40];
+		snprintf(key, sizeof(key), "vrrp|read_vips#%d", i);
+		/* The master learns whether another host holds a read VIP by an ARP probe. */
+		if (r->v6) {
+			conf_error(e, c->path, conf_line(l, key), "vrrp|read_vips: IPv4 addresses only");
+			continue;
+		}
 		bool clash = false;
 		for (int j = 0; j < v->n_vips; j++)
-			clash |= a.s_addr == v->vips[j].addr.s_addr;
+			clash |= conf_vip_same(r, &v->vips[j]);
 		for (int j = 0; j < v->n_unicast_peers; j++)
 			clash |= a.s_addr == v->unicast_peers[j].s_addr;
 		for (int j = 0; j < i; j++)
-			clash |= a.s_addr == v->read_vips[j].addr.s_addr;
+			clash |= conf_vip_same(r, &v->read_vips[j]);
 		clash |= a.s_addr == v->src_ip.s_addr;
-		char key[40];
-		snprintf(key, sizeof(key), "vrrp|read_vips#%d", i);
 		if (clash)
 			conf_error(e, c->path, conf_line(l, key),
 				   "vrrp|read_vips: %s is also a VIP, a peer, the source address or listed twice",

@@ -32,7 +32,7 @@ void conf_lines_set(struct conf_lines *lines, const char *key, int line);
 void conf_error(struct conf_errors *errs, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* "a.b.c.d/len" -> vip. Returns 0, or -1 with a reason in why. */
+/* "a.b.c.d/len" or "x:y::z/len" -> vip. Returns 0, or -1 with a reason in why. */
 int conf_parse_cidr(const char *s, struct conf_vip *out, const char **why);
 /* "a.b.c.d" (ICMP) or "a.b.c.d:port" (TCP). Returns 0 or -1. */
 int conf_parse_target(const char *s, struct conf_target *out);

@@ -434,7 +434,9 @@ static void read_all(cfg_t *cfg, struct conf *c)
 	if (r->n_accept_from == 0 && r->n_unicast_peers > 0) {
 		memcpy(r->accept_from, r->unicast_peers, sizeof(r->accept_from));
 		r->n_accept_from = r->n_unicast_peers;
-	} else if (r->n_accept_from == 0 && inet_pton(AF_INET, c->peer.host, &a) == 1) {
+	} else if (r->n_accept_from == 0 && !conf_vrrp_v6(r) && inet_pton(AF_INET, c->peer.host, &a) == 1) {
+		/* Not for IPv6: its adverts come from the peer's link-local address, which the
+		 * server's address does not tell. */
 		r->accept_from[r->n_accept_from++] = a;
 	}
 

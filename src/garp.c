@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ndisc.h"
+
 #define ARP_HRD_ETHER 1
 #define ARP_OP_REQUEST 1
 #define ARP_OP_REPLY 2
@@ -121,11 +123,12 @@ int garp_open(struct garp **out, int ifindex, const uint8_t mac[6], bool listen)
 	return 0;
 }
 
-static int send_frame(struct garp *g, const uint8_t *frame, int len)
+/* The frame carries its own Ethernet header; the protocol is what the kernel hands the driver. */
+static int send_frame_proto(struct garp *g, const uint8_t *frame, int len, uint16_t proto)
 {
 	struct sockaddr_ll to = {
 		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ARP),
+		.sll_protocol = htons(proto),
 		.sll_ifindex = g->ifindex,
 		.sll_halen = 6,
 		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
@@ -134,15 +137,22 @@ static int send_frame(struct garp *g, const uint8_t *frame, int len)
 	return sent < 0 ? -errno : sent != len ? -EIO : 0;
 }
 
+static int send_frame(struct garp *g, const uint8_t *frame, int len)
+{
+	return send_frame_proto(g, frame, len, ETH_P_ARP);
+}
+
 int garp_send(struct garp *g, const struct conf_vip *vips, int n)
 {
-	uint8_t frame[GARP_FRAME_LEN];
+	uint8_t frame[NDISC_NA_FRAME_LEN];
 	int first = 0;
 
 	if (n < 0 || (n > 0 && !vips))
 		return -EINVAL;
 	for (int i = 0; i < n; i++) {
-		int err = send_frame(g, frame, garp_build(frame, sizeof(frame), g->mac, vips[i].addr));
+		int err = vips[i].v6 ? send_frame_proto(g, frame, ndisc_na_build(frame, sizeof(frame), g->mac, &vips[i].addr6),
+							ETH_P_IPV6)
+				     : send_frame(g, frame, garp_build(frame, sizeof(frame), g->mac, vips[i].addr));
 		if (err < 0 && first == 0)
 			first = err;
 	}

@@ -1,4 +1,4 @@
-/* ARP on the VRRP interface: gratuitous ARP for the VIPs; for the read VIPs, whether another host
+/* ARP on the VRRP interface: gratuitous ARP for the VIPs (unsolicited NA for IPv6 ones); for the read VIPs, whether another host
  * has one. Frames are built and parsed by pure functions, sent and read through one AF_PACKET socket. */
 #ifndef DM_GARP_H
 #define DM_GARP_H
@@ -36,8 +36,9 @@ int garp_probe(struct garp *g, struct in_addr ip);
 /* Reads what is queued (at most 64 frames): 1 when one of them shows another host with ip, else 0,
  * or -errno when the first read fails otherwise than with EAGAIN. */
 int garp_read_claims(struct garp *g, struct in_addr ip);
-/* Sends one GARP per VIP, all of them even after a failure. Returns 0 or the first -errno
- * (-EAGAIN/-ENOBUFS when the device queue is full: that GARP is lost, not retried). */
+/* Sends one GARP per IPv4 VIP and one unsolicited neighbour advertisement per IPv6 VIP (ndisc.h),
+ * all of them even after a failure. Returns 0 or the first -errno (-EAGAIN/-ENOBUFS when the device
+ * queue is full: that frame is lost, not retried). */
 int garp_send(struct garp *g, const struct conf_vip *vips, int n);
 void garp_close(struct garp *g);
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conf_load.h"
+#include "ipaddr.h"
 #include "log.h"
 #include "node.h"
 #include "vip_netlink.h"
@@ -112,16 +113,17 @@ static int run(const struct conf *conf)
 static bool vip_is_host_address(const struct conf *c)
 {
 	struct vip_nl *v;
-	struct in_addr foreign;
+	struct in6_addr foreign;
+	char a[IPADDR_STRLEN];
 
 	if (vip_nl_open(&v, c->vrrp.interface) < 0)
 		return false;
 	int r = vip_nl_remove_stale(v, c->vrrp.vips, c->vrrp.n_vips, false, &foreign);
 	vip_nl_close(v);
-	if (r < 0 || !foreign.s_addr)
+	if (r < 0 || ipaddr_is_none(&foreign))
 		return false;
 	fprintf(stderr, "%s: vrrp|vips: %s is an address of %s already (not one dualmasterd added)\n", c->path,
-		inet_ntoa(foreign), c->vrrp.interface);
+		ipaddr_str(&foreign, a), c->vrrp.interface);
 	return true;
 }
 

@@ -63,14 +63,14 @@ static const char *hook_for(const struct node *n, enum vrrp_state s)
 
 static void run_hook(struct node *n, enum vrrp_state to, const char *why)
 {
-	char vips[CONF_MAX_VIPS * 20] = "";
+	char vips[CONF_MAX_VIPS * (CONF_VIP_STRLEN + 5)] = "", a[CONF_VIP_STRLEN];
 	const char *hook = hook_for(n, to);
 
 	if (!hook[0])
 		return;
 	for (int i = 0; i < n->conf.vrrp.n_vips; i++) {
 		size_t l = strlen(vips);
-		snprintf(vips + l, sizeof(vips) - l, "%s%s/%d", i ? " " : "", inet_ntoa(n->conf.vrrp.vips[i].addr),
+		snprintf(vips + l, sizeof(vips) - l, "%s%s/%d", i ? " " : "", conf_vip_str(&n->conf.vrrp.vips[i], a),
 			 n->conf.vrrp.vips[i].prefixlen);
 	}
 	if (hooks_run(n->hooks, hook, n->conf.hooks.timeout_ms, n->conf.node_name, vrrp_state_name(to), why,

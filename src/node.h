@@ -48,7 +48,7 @@ struct node {
 	sd_event *ev;
 	struct conf conf;
 	int ifindex;
-	struct in_addr primary;
+	struct in6_addr primary; /* the advert source, ipaddr.h form */
 	struct sup sup;
 	sd_event_source *sup_timer;
 	sd_event_source *probe_timer;

@@ -11,6 +11,7 @@
 #include "garp.h"
 #include "hooks.h"
 #include "instance_lock.h"
+#include "ipaddr.h"
 #include "link_watch.h"
 #include "log.h"
 #include "mysql_probe.h"
@@ -62,16 +63,17 @@ static int add_timer(struct node *n, sd_event_source **s, sd_event_time_handler_
  * address (another label) is a configuration error: removing it would cut the host off. */
 static int remove_stale_vips(struct node *n)
 {
-	struct in_addr foreign;
+	struct in6_addr foreign;
+	char a[IPADDR_STRLEN];
 	int removed = vip_nl_remove_stale(n->vip, n->all_vips, n->n_all_vips, true, &foreign);
 
 	if (removed < 0) {
 		log_warnx("removing stale VIPs from %s: %s", n->conf.vrrp.interface, strerror(-removed));
 		return 0;
 	}
-	if (foreign.s_addr) {
+	if (!ipaddr_is_none(&foreign)) {
 		log_err("VIP %s is an address of %s that dualmasterd did not add: not starting",
-			inet_ntoa(foreign), n->conf.vrrp.interface);
+			ipaddr_str(&foreign, a), n->conf.vrrp.interface);
 		return -EADDRINUSE;
 	}
 	if (removed > 0)
@@ -96,24 +98,21 @@ static int on_sup_timer(sd_event_source *s, uint64_t usec, void *ud)
 static int on_vrrp(sd_event_source *src, int fd, uint32_t revents, void *ud)
 {
 	struct node *n = ud;
-	struct vrrp_adv *adv = malloc(sizeof(*adv));
+	struct vrrp_heard h;
 	(void)src;
 	(void)fd;
 	(void)revents;
 
-	if (!adv)
-		return 0;
 	for (int budget = 0; budget < 64; budget++) {
-		int rc = vrrp_sock_recv(n->vs, adv);
+		int rc = vrrp_sock_recv(n->vs, &h);
 		if (rc < 0)
 			break;
 		if (rc == 0)
 			continue;
-		struct sup_event ev = { .type = SUP_EV_ADVERT, .adv_priority = adv->priority, .adv_src = adv->src,
-					.adv_interval_cs = adv->interval_cs };
+		struct sup_event ev = { .type = SUP_EV_ADVERT, .adv_priority = h.priority, .adv_src = h.src,
+					.adv_interval_cs = h.interval_cs };
 		node_dispatch(n, &ev);
 	}
-	free(adv);
 	node_publish(n);
 	return 0;
 }
@@ -182,10 +181,12 @@ static int open_network(struct node *n, const struct conf *conf)
 	n->ifindex = vip_nl_ifindex(n->vip);
 	if ((rc = remove_stale_vips(n)) < 0)
 		return rc;
+	bool v6 = conf_vrrp_v6(&conf->vrrp);
 	if (conf->vrrp.src_ip.s_addr)
-		n->primary = conf->vrrp.src_ip;
-	else if ((rc = vip_nl_primary(n->vip, n->all_vips, n->n_all_vips, &n->primary)) < 0) {
-		log_err("interface %s has no IPv4 address of its own to send adverts from", conf->vrrp.interface);
+		n->primary = ipaddr_from4(conf->vrrp.src_ip);
+	else if ((rc = vip_nl_primary(n->vip, n->all_vips, n->n_all_vips, v6, &n->primary)) < 0) {
+		log_err("interface %s has no %s address of its own to send adverts from", conf->vrrp.interface,
+			v6 ? "usable link-local" : "IPv4");
 		return rc;
 	}
 	bool listen = conf->vrrp.n_read_vips > 0;
@@ -247,8 +248,9 @@ int node_start(struct node *n, sd_event *ev, const struct conf *conf)
 	node_dispatch(n, &ev0);
 	on_link(n); /* the interface as it is now; events keep it current */
 	node_arm(n->probe_timer, node_now(n) + 1);
+	char a[IPADDR_STRLEN];
 	log_info("started: %s on %s (%s), vrid %d v%d, priority %d", conf->node_name, conf->vrrp.interface,
-		 inet_ntoa(n->primary), conf->vrrp.vrid, conf->vrrp.version, conf->vrrp.priority);
+		 ipaddr_str(&n->primary, a), conf->vrrp.vrid, conf->vrrp.version, conf->vrrp.priority);
 	return 0;
 }
 

@@ -73,7 +73,7 @@ struct dm_status {
 	char takeover_step[64];   /* failover step in progress, "" when idle */
 	int vrrp_version;
 	int vrid;
-	char master_addr[16];     /* current master as heard, "" unknown */
+	char master_addr[46];     /* current master as heard, "" unknown */
 	int n_vips;
 	struct conf_vip vips[CONF_MAX_VIPS];
 	bool vip_held;

@@ -290,9 +290,9 @@ static void json_vip_list(struct status_buf *b, const struct conf_vip *vips, int
 {
 	status_buf_puts(b, "[");
 	for (int i = 0; i < n && i < CONF_MAX_VIPS; i++) {
-		char a[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &vips[i].addr, a, sizeof(a));
-		status_buf_printf(b, "%s{\"addr\":\"%s\",\"prefixlen\":%d,\"held\":%s}", i ? "," : "", a,
+		char a[CONF_VIP_STRLEN];
+		status_buf_printf(b, "%s{\"addr\":\"%s\",\"family\":\"%s\",\"prefixlen\":%d,\"held\":%s}",
+				  i ? "," : "", conf_vip_str(&vips[i], a), vips[i].v6 ? "ipv6" : "ipv4",
 				  vips[i].prefixlen, jbool(held));
 	}
 	status_buf_puts(b, "]");
@@ -459,9 +459,8 @@ int status_line(const struct dm_status *s, char *buf, size_t len)
 	line_server(&b, "peer", &s->peer);
 	status_buf_puts(&b, " | vip ");
 	for (int i = 0; i < s->n_vips && i < CONF_MAX_VIPS; i++) {
-		char a[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &s->vips[i].addr, a, sizeof(a));
-		status_buf_printf(&b, "%s%s", i ? "," : "", a);
+		char a[CONF_VIP_STRLEN];
+		status_buf_printf(&b, "%s%s", i ? "," : "", conf_vip_str(&s->vips[i], a));
 	}
 	status_buf_puts(&b, s->vip_held ? " held" : " not held");
 	if (s->read.n_vips > 0)

@@ -170,18 +170,19 @@ static void text_counters(struct status_buf *b, const struct vrrp_counters *c)
 		c->ignored_self, c->ignored_not_peer, c->addr_mismatch);
 }
 
-#define VIPS_TEXT (CONF_MAX_VIPS * 24)
+#define VIPS_TEXT (CONF_MAX_VIPS * (CONF_VIP_STRLEN + 6))
 
-/* "192.0.2.50/24, ..." or "none": 16 x "255.255.255.255/32, " fits, snprintf never truncates. */
+/* "192.0.2.50/24, 2001:db8::50/64, ..." or "none": 16 of the longest IPv6 text with "/128, " fit,
+ * snprintf never truncates. */
 static void fmt_vips(const struct conf_vip *vips, int count, char out[VIPS_TEXT])
 {
 	size_t n = 0;
 
 	snprintf(out, VIPS_TEXT, "none");
 	for (int i = 0; i < count && i < CONF_MAX_VIPS; i++) {
-		char a[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &vips[i].addr, a, sizeof(a));
-		n += (size_t)snprintf(out + n, VIPS_TEXT - n, "%s%s/%d", i ? ", " : "", a, vips[i].prefixlen);
+		char a[CONF_VIP_STRLEN];
+		n += (size_t)snprintf(out + n, VIPS_TEXT - n, "%s%s/%d", i ? ", " : "", conf_vip_str(&vips[i], a),
+				      vips[i].prefixlen);
 	}
 }
 

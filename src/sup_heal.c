@@ -93,8 +93,9 @@ bool sup_heal_advert(struct sup *s, const struct sup_event *ev, struct vrrp_even
 	if (h->since_us == 0) {
 		h->since_us = now;
 		h->decided = false;
+		char a[IPADDR_STRLEN];
 		sup_say(s, LOG_WARNING, "another master advertises (%s, priority %d): reading both servers' "
-			"takeover terms", inet_ntoa(ev->adv_src), ev->adv_priority);
+			"takeover terms", ipaddr_str(&ev->adv_src, a), ev->adv_priority);
 		/* The peer's probe may sit in a connect that started during the partition: ask its idle
 		 * command worker, whose fresh connect crosses the healed link at once. */
 		if (s->srv[SUP_PEER].cmd_pending == 0) {

@@ -137,7 +137,8 @@ bool rule_node_fault(const struct sup *s, char *buf, size_t len)
 		return true;
 	}
 	if (s->link_known && !s->link_addr) {
-		snprintf(buf, len, "interface %s lost address %s", ifname, inet_ntoa(s->primary));
+		char a[IPADDR_STRLEN];
+		snprintf(buf, len, "interface %s lost address %s", ifname, ipaddr_str(&s->primary, a));
 		return true;
 	}
 	if (s->send_isolated) {

@@ -29,10 +29,11 @@ void sup_status(const struct sup *s, uint64_t now, struct dm_status *st)
 		st->takeover_step[0] = '\0';
 	st->vrrp_version = s->conf.vrrp.version;
 	st->vrid = s->conf.vrrp.vrid;
+	char a[IPADDR_STRLEN];
 	if (s->fsm.state == VRRP_STATE_MASTER)
-		snprintf(st->master_addr, sizeof(st->master_addr), "%s", inet_ntoa(s->primary));
-	else if (s->fsm.master_addr.s_addr)
-		snprintf(st->master_addr, sizeof(st->master_addr), "%s", inet_ntoa(s->fsm.master_addr));
+		snprintf(st->master_addr, sizeof(st->master_addr), "%s", ipaddr_str(&s->primary, a));
+	else if (!ipaddr_is_none(&s->fsm.master_addr))
+		snprintf(st->master_addr, sizeof(st->master_addr), "%s", ipaddr_str(&s->fsm.master_addr, a));
 	else
 		st->master_addr[0] = '\0';
 	st->n_vips = s->conf.vrrp.n_vips;

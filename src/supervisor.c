@@ -181,7 +181,7 @@ static void fsm_actions(struct sup *s, const struct vrrp_fsm_out *o, uint64_t no
 		 * master's address). Either way its server is fenced, not feared: after a resign our last
 		 * probe may still show the read_only=OFF it had a moment ago (a switchover sets read_only
 		 * ON just before the priority 0), and refusing then would hand the role back. */
-		bool heard = s->fsm.master_addr.s_addr != 0 || s->peer_resigned;
+		bool heard = !ipaddr_is_none(&s->fsm.master_addr) || s->peer_resigned;
 		sup_start_sequence(s, FO_KIND_TAKEOVER, heard, now); /* reads peer_resigned */
 		s->peer_resigned = false;
 	}
@@ -293,7 +293,7 @@ static bool hold_takeover(struct sup *s, uint64_t now)
 
 	if (s->fsm.state != VRRP_STATE_BACKUP)
 		return false;
-	struct fo_input in = rule_fo_input(s, FO_KIND_TAKEOVER, s->fsm.master_addr.s_addr != 0, now);
+	struct fo_input in = rule_fo_input(s, FO_KIND_TAKEOVER, !ipaddr_is_none(&s->fsm.master_addr), now);
 	/* A master that resigned (priority 0) is stepping down: its read_only may lag by a probe, and
 	 * the takeover after Skew_Time fences it anyway. A refusing one cannot be fenced. */
 	if (s->peer_resigned && !in.peer_refusing)
@@ -376,13 +376,14 @@ static void on_advert(struct sup *s, const struct sup_event *ev, uint64_t now)
 	if (s->handover_waiting && ev->adv_priority > 0 && ++s->handover_adverts >= 2) {
 		char msg[96];
 		s->handover_waiting = false;
-		snprintf(msg, sizeof(msg), "peer took over: %s advertises as master", inet_ntoa(ev->adv_src));
+		char a[IPADDR_STRLEN];
+		snprintf(msg, sizeof(msg), "peer took over: %s advertises as master", ipaddr_str(&ev->adv_src, a));
 		sup_reply(s, msg, true, true);
 	}
 	if (ev->adv_priority > 0)
 		s->handover_until_us = 0; /* a master speaks: the hand-over is over */
 	if (s->fsm.state != VRRP_STATE_MASTER)
-		s->peer_resigned = ev->adv_priority == 0 && ev->adv_src.s_addr == s->fsm.master_addr.s_addr;
+		s->peer_resigned = ev->adv_priority == 0 && ipaddr_eq(&ev->adv_src, &s->fsm.master_addr);
 	if (!sup_heal_advert(s, ev, &e, now))
 		return; /* two masters, waiting for both servers' terms: no answer yet */
 	if ((s->maintenance || was_frozen) && s->fsm.state == VRRP_STATE_MASTER)
@@ -536,7 +537,7 @@ static void on_shutdown(struct sup *s, uint64_t now)
 
 /* ---- life cycle ---- */
 
-void sup_init(struct sup *s, const struct conf *conf, struct in_addr primary, uint64_t now)
+void sup_init(struct sup *s, const struct conf *conf, struct in6_addr primary, uint64_t now)
 {
 	memset(s, 0, sizeof(*s));
 	s->conf = *conf;
@@ -546,8 +547,11 @@ void sup_init(struct sup *s, const struct conf *conf, struct in_addr primary, ui
 	explicit_bzero(s->conf.witness.db.password, sizeof(s->conf.witness.db.password));
 	/* The lease's holder names this host, not only node_name: two nodes given the same node_name
 	 * (a configuration copied from one to the other) would otherwise renew each other's lease. */
-	char holder[64];
-	snprintf(holder, sizeof(holder), "%.47s/%s", conf->node_name, inet_ntoa(primary));
+	char holder[64], addr[IPADDR_STRLEN];
+	ipaddr_str(&primary, addr);
+	/* The address whole, the name cut to what is left: the address is what tells hosts apart. */
+	int room = (int)(sizeof(holder) - 2 - strlen(addr));
+	snprintf(holder, sizeof(holder), "%.*s/%s", room < 47 ? room : 47, conf->node_name, addr);
 	lease_init(&s->lease, conf->witness.lease_ms, holder);
 	s->primary = primary;
 	s->next_job_id = 1;

@@ -55,7 +55,7 @@ struct sup_event {
 	int64_t wall_s;              /* wall clock for the transition history, any event */
 	/* ADVERT */
 	uint8_t adv_priority;
-	struct in_addr adv_src;
+	struct in6_addr adv_src;     /* ipaddr.h: IPv4 mapped */
 	uint16_t adv_interval_cs;
 	/* SEND: 0 or -errno */
 	int send_rc;
@@ -158,7 +158,7 @@ struct sup_transition_log {
 
 struct sup {
 	struct conf conf;
-	struct in_addr primary;
+	struct in6_addr primary;  /* the advert source, ipaddr.h */
 	struct vrrp_fsm fsm;
 	struct failover fo;
 	struct sup_server srv[2];
@@ -232,7 +232,7 @@ struct sup {
 };
 
 /* Sets up s for conf (copied) and our primary address; nothing happens before SUP_EV_START. */
-void sup_init(struct sup *s, const struct conf *conf, struct in_addr primary, uint64_t now_us);
+void sup_init(struct sup *s, const struct conf *conf, struct in6_addr primary, uint64_t now_us);
 
 /* Before SUP_EV_START: maintenance and a divergence freeze as a previous run left them (the state
  * file), so a restart does not undo what the operator or a heal decided. */

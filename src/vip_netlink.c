@@ -18,6 +18,7 @@
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
 
+#include "ipaddr.h"
 #include "log.h"
 
 /* The kernel answers rtnetlink requests at once; the bound only keeps a wedged kernel call from
@@ -139,13 +140,19 @@ int vip_nl_mac(const struct vip_nl *v, unsigned char mac[6])
 	return 0;
 }
 
+static struct in6_addr vip_ip(const struct conf_vip *vip)
+{
+	return vip->v6 ? vip->addr6 : ipaddr_from4(vip->addr);
+}
+
 /* One RTM_NEWADDR or RTM_DELADDR for vip; 0 when the address ends up in the wanted state. */
 static int addr_change(struct vip_nl *v, const struct conf_vip *vip, bool add)
 {
-	if (vip->prefixlen < 1 || vip->prefixlen > 32)
+	if (vip->prefixlen < 1 || vip->prefixlen > (vip->v6 ? 128 : 32))
 		return -EINVAL;
 	struct rtnl_addr *ra = rtnl_addr_alloc();
-	struct nl_addr *local = nl_addr_build(AF_INET, &vip->addr, sizeof(vip->addr));
+	struct nl_addr *local = vip->v6 ? nl_addr_build(AF_INET6, &vip->addr6, sizeof(vip->addr6))
+					: nl_addr_build(AF_INET, &vip->addr, sizeof(vip->addr));
 	int err = -NLE_NOMEM;
 	if (!ra || !local)
 		goto out;
@@ -157,10 +164,17 @@ static int addr_change(struct vip_nl *v, const struct conf_vip *vip, bool add)
 	 * kernel matches local, prefix length and (if sent) label on delete, so no label there: a VIP
 	 * left by an older run with another label is still ours to remove. */
 	rtnl_addr_set_prefixlen(ra, vip->prefixlen);
-	if (add) {
+	if (add && vip->v6) {
+		/* No duplicate address detection (as keepalived): a VIP moves between hosts by design,
+		 * and a tentative address could not be used for a second. IPv6 has no labels: NODAD is
+		 * what marks the address as ours at the next start (vip_nl_remove_stale). */
+		rtnl_addr_set_flags(ra, IFA_F_NODAD);
+	} else if (add) {
 		err = rtnl_addr_set_label(ra, v->label);
 		if (err < 0)
 			goto out;
+	}
+	if (add) {
 		err = rtnl_addr_add(v->sk, ra, 0);
 		if (err == -NLE_EXIST)
 			err = 0;
@@ -174,8 +188,9 @@ out:
 	rtnl_addr_put(ra);
 	err = nle_to_errno(err);
 	if (log_debug_cats() & LOG_CAT_NETLINK) {
-		char s[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &vip->addr, s, sizeof(s));
+		char s[IPADDR_STRLEN];
+		struct in6_addr a = vip_ip(vip);
+		ipaddr_str(&a, s);
 		log_debug(LOG_CAT_NETLINK, "netlink: %s %s/%d on %s: %s", add ? "add" : "delete", s,
 			  vip->prefixlen, v->ifname, err ? strerror(-err) : "ok");
 	}
@@ -212,23 +227,32 @@ static int dump_addrs(struct vip_nl *v, struct nl_cache **out)
 	return err < 0 ? nle_to_errno(err) : 0;
 }
 
-/* The IPv4 local address of ra if it sits on our interface. */
-static bool addr_on_if(struct vip_nl *v, struct rtnl_addr *ra, struct in_addr *a)
+/* The local address of ra (IPv4 mapped, ipaddr.h) if it sits on our interface. */
+static bool addr_on_if(struct vip_nl *v, struct rtnl_addr *ra, struct in6_addr *a)
 {
-	if (rtnl_addr_get_family(ra) != AF_INET || rtnl_addr_get_ifindex(ra) != v->ifindex)
+	int family = rtnl_addr_get_family(ra);
+	if ((family != AF_INET && family != AF_INET6) || rtnl_addr_get_ifindex(ra) != v->ifindex)
 		return false;
 	struct nl_addr *local = rtnl_addr_get_local(ra);
-	if (!local || nl_addr_get_len(local) != sizeof(*a))
+	if (!local || nl_addr_get_len(local) != (family == AF_INET ? 4u : 16u))
 		return false;
-	memcpy(a, nl_addr_get_binary_addr(local), sizeof(*a));
+	if (family == AF_INET) {
+		struct in_addr a4;
+		memcpy(&a4, nl_addr_get_binary_addr(local), sizeof(a4));
+		*a = ipaddr_from4(a4);
+	} else {
+		memcpy(a, nl_addr_get_binary_addr(local), sizeof(*a));
+	}
 	return true;
 }
 
-static bool is_vip(const struct conf_vip *vips, int n, struct in_addr a)
+static bool is_vip(const struct conf_vip *vips, int n, const struct in6_addr *a)
 {
-	for (int i = 0; i < n; i++)
-		if (vips[i].addr.s_addr == a.s_addr)
+	for (int i = 0; i < n; i++) {
+		struct in6_addr x = vip_ip(&vips[i]);
+		if (ipaddr_eq(&x, a))
 			return true;
+	}
 	return false;
 }
 
@@ -243,11 +267,12 @@ int vip_nl_count_present(struct vip_nl *v, const struct conf_vip *vips, int n)
 	bool seen[CONF_MAX_VIPS] = { false };
 	int count = 0;
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct in_addr a;
+		struct in6_addr a;
 		if (!addr_on_if(v, (struct rtnl_addr *)o, &a))
 			continue;
 		for (int i = 0; i < n; i++) {
-			if (!seen[i] && vips[i].addr.s_addr == a.s_addr) {
+			struct in6_addr x = vip_ip(&vips[i]);
+			if (!seen[i] && ipaddr_eq(&x, &a)) {
 				seen[i] = true;
 				count++;
 			}
@@ -258,7 +283,7 @@ int vip_nl_count_present(struct vip_nl *v, const struct conf_vip *vips, int n)
 	return count;
 }
 
-int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, struct in_addr *out)
+int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, bool v6, struct in6_addr *out)
 {
 	if (n < 0 || (n > 0 && !vips))
 		return -EINVAL;
@@ -269,9 +294,13 @@ int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, struct 
 	err = -EADDRNOTAVAIL;
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *ra = (struct rtnl_addr *)o;
-		struct in_addr a;
+		struct in6_addr a;
 		/* A /32 VIP, or a VIP in a subnet of its own, is flagged primary as well. */
-		if (!addr_on_if(v, ra, &a) || (rtnl_addr_get_flags(ra) & IFA_F_SECONDARY) || is_vip(vips, n, a))
+		if (!addr_on_if(v, ra, &a) || ipaddr_is4(&a) == v6 || is_vip(vips, n, &a))
+			continue;
+		/* IPv6: RFC 5798 5.1.2.1, the source is the link-local address, usable (DAD over). */
+		if (v6 ? !IN6_IS_ADDR_LINKLOCAL(&a) || (rtnl_addr_get_flags(ra) & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+		       : (rtnl_addr_get_flags(ra) & IFA_F_SECONDARY) != 0)
 			continue;
 		*out = a;
 		err = 0;
@@ -279,43 +308,49 @@ int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, struct 
 	}
 	nl_cache_free(cache);
 	if (log_debug_cats() & LOG_CAT_NETLINK) {
-		char s[INET_ADDRSTRLEN] = "none";
+		char s[IPADDR_STRLEN] = "none";
 		if (err == 0)
-			inet_ntop(AF_INET, out, s, sizeof(s));
-		log_debug(LOG_CAT_NETLINK, "netlink: primary address of %s: %s", v->ifname, s);
+			ipaddr_str(out, s);
+		log_debug(LOG_CAT_NETLINK, "netlink: %s address of %s: %s", v6 ? "link-local" : "primary",
+			  v->ifname, s);
 	}
 	return err;
 }
 
 int vip_nl_remove_stale(struct vip_nl *v, const struct conf_vip *vips, int n, bool remove,
-			struct in_addr *foreign)
+			struct in6_addr *foreign)
 {
 	struct nl_cache *cache;
 	int err = dump_addrs(v, &cache), removed = 0;
 
-	foreign->s_addr = 0;
+	*foreign = (struct in6_addr){ 0 };
 	if (err < 0)
 		return err;
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *ra = (struct rtnl_addr *)o;
-		struct in_addr a;
-		if (!addr_on_if(v, ra, &a) || !is_vip(vips, n, a))
+		struct in6_addr a;
+		if (!addr_on_if(v, ra, &a) || !is_vip(vips, n, &a))
 			continue;
 		const char *label = rtnl_addr_get_label(ra);
-		/* Ours carry our label; anything else with a VIP's address is the host's own. */
-		if (!label || strcmp(label, v->label) != 0) {
+		/* Ours carry our label (IPv6, which has none: NODAD); anything else with a VIP's address
+		 * is the host's own. */
+		bool ours = ipaddr_is4(&a) ? label && strcmp(label, v->label) == 0
+					   : (rtnl_addr_get_flags(ra) & IFA_F_NODAD) != 0;
+		if (!ours) {
 			*foreign = a;
 			continue;
 		}
-		for (int i = 0; i < n && remove; i++)
-			if (vips[i].addr.s_addr == a.s_addr && addr_change(v, &vips[i], false) == 0)
+		for (int i = 0; i < n && remove; i++) {
+			struct in6_addr x = vip_ip(&vips[i]);
+			if (ipaddr_eq(&x, &a) && addr_change(v, &vips[i], false) == 0)
 				removed++;
+		}
 	}
 	nl_cache_free(cache);
 	return removed;
 }
 
-int vip_nl_link_state(struct vip_nl *v, struct in_addr addr, bool *up, bool *has_addr)
+int vip_nl_link_state(struct vip_nl *v, struct in6_addr addr, bool *up, bool *has_addr)
 {
 	struct rtnl_link *link = NULL;
 	int err = rtnl_link_get_kernel(v->sk, v->ifindex, NULL, &link);
@@ -330,8 +365,8 @@ int vip_nl_link_state(struct vip_nl *v, struct in_addr addr, bool *up, bool *has
 		return err;
 	*has_addr = false;
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct in_addr a;
-		if (addr_on_if(v, (struct rtnl_addr *)o, &a) && a.s_addr == addr.s_addr)
+		struct in6_addr a;
+		if (addr_on_if(v, (struct rtnl_addr *)o, &a) && ipaddr_eq(&a, &addr))
 			*has_addr = true;
 	}
 	nl_cache_free(cache);

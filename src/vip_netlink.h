@@ -25,7 +25,8 @@ int vip_nl_mac(const struct vip_nl *v, unsigned char mac[6]);
  * (the bare ifname when that would not fit the kernel's 15 characters).
  * Deletion matches address and prefix length (not the label): a VIP present with another prefix
  * length is left in place and still counts as removed; vip_nl_count_present() will see it.
- * Does not check prefixlen beyond 1..32 (-EINVAL) nor that a VIP is not the host's own address.
+ * IPv6 VIPs are added without duplicate address detection (IFA_F_NODAD), as keepalived does.
+ * Does not check prefixlen beyond 1..32, 1..128 (-EINVAL) nor that a VIP is not the host's own address.
  * Deleting a VIP that the kernel made primary (first address of its subnet) also deletes that
  * subnet's secondaries unless net.ipv4.conf.IF.promote_secondaries is set. */
 int vip_nl_add_all(struct vip_nl *v, const struct conf_vip *vips, int n);
@@ -34,20 +35,22 @@ int vip_nl_del_all(struct vip_nl *v, const struct conf_vip *vips, int n);
  * whatever the prefix length. n <= CONF_MAX_VIPS. -errno on failure. */
 int vip_nl_count_present(struct vip_nl *v, const struct conf_vip *vips, int n);
 
-/* First IPv4 address on the interface that is not secondary and not one of vips (a VIP left over
- * after a crash, or a /32 VIP, is flagged primary too). Returns 0, -EADDRNOTAVAIL when there is
- * none, or another -errno when the kernel dump fails. */
-int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, struct in_addr *out);
+/* The address adverts are sent from (ipaddr.h form). IPv4: the first address on the interface that
+ * is not secondary and not one of vips (a VIP left over after a crash, or a /32 VIP, is flagged
+ * primary too). v6: the first link-local address whose duplicate address detection is over.
+ * Returns 0, -EADDRNOTAVAIL when there is none, or another -errno when the kernel dump fails. */
+int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, bool v6, struct in6_addr *out);
 
-/* Start-up: removes (when remove) the VIPs a previous run left, those carrying our label; a VIP
- * present under another label is the host's own address and is left alone, reported in *foreign
- * (0 when none). Returns how many were removed, or -errno. */
+/* Start-up: removes (when remove) the VIPs a previous run left, those carrying our label (IPv6,
+ * which has no labels: those added without DAD, as we add them); a VIP present otherwise is the
+ * host's own address and is left alone, reported in *foreign (ipaddr.h form, all zero when none).
+ * Returns how many were removed, or -errno. */
 int vip_nl_remove_stale(struct vip_nl *v, const struct conf_vip *vips, int n, bool remove,
-			struct in_addr *foreign);
+			struct in6_addr *foreign);
 
 /* The interface as the VRRP engine needs it: *up when administratively up with carrier (IFF_UP and
  * IFF_RUNNING), *has_addr when addr (the advert source) is on it. 0 or -errno. */
-int vip_nl_link_state(struct vip_nl *v, struct in_addr addr, bool *up, bool *has_addr);
+int vip_nl_link_state(struct vip_nl *v, struct in6_addr addr, bool *up, bool *has_addr);
 
 void vip_nl_close(struct vip_nl *v);
 

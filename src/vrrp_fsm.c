@@ -130,7 +130,7 @@ static bool peer_outranks(const struct vrrp_fsm *f, const struct vrrp_event *ev)
 {
 	if (ev->adv_priority != f->priority)
 		return ev->adv_priority > f->priority;
-	return ntohl(ev->adv_src.s_addr) > ntohl(f->conf.primary.s_addr);
+	return memcmp(&ev->adv_src, &f->conf.primary, sizeof(ev->adv_src)) > 0;
 }
 
 /* The one place an accepted advert updates us (BACKUP accept, TAKEOVER abort, MASTER yield).
@@ -149,8 +149,8 @@ static void follow_master(struct vrrp_fsm *f, const struct vrrp_event *ev, uint6
 /* A priority-0 advert says its sender stops being master. */
 static void note_resign(struct vrrp_fsm *f, const struct vrrp_event *ev)
 {
-	if (f->master_addr.s_addr == ev->adv_src.s_addr)
-		f->master_addr.s_addr = 0;
+	if (ipaddr_eq(&f->master_addr, &ev->adv_src))
+		f->master_addr = (struct in6_addr){ 0 };
 }
 
 /* ---- handlers: one per non-empty (state, event) cell of fsm_tbl below ---- */
@@ -200,7 +200,7 @@ static void bk_advert(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t 
 	if (ev->adv_priority == 0) {
 		/* Only the master we follow can resign: a priority 0 from anyone else (a forged advert,
 		 * a router that never was master) would otherwise start a takeover after Skew_Time. */
-		if (f->master_addr.s_addr == 0 || f->master_addr.s_addr != ev->adv_src.s_addr) {
+		if (ipaddr_is_none(&f->master_addr) || !ipaddr_eq(&f->master_addr, &ev->adv_src)) {
 			go(o, VRRP_STATE_BACKUP, 0, "priority 0 from a router that is not our master: ignored");
 			return;
 		}
@@ -338,7 +338,7 @@ static void ms_advert(struct vrrp_fsm *f, const struct vrrp_event *ev, uint64_t 
 {
 	bool outranked = peer_outranks(f, ev);
 
-	if (ev->adv_src.s_addr == f->conf.primary.s_addr) {
+	if (ipaddr_eq(&ev->adv_src, &f->conf.primary)) {
 		ignore(o, "advert from our own address: looped back");
 		return;
 	}

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ipaddr.h"
+
 /* INIT, BACKUP and MASTER are RFC 5798's. TAKEOVER is our addition: the node has won the election
  * but runs the failover sequence (fence, catch up, read_only OFF) before it claims the VIP and
  * sends adverts as master. FAULT: not eligible (health); it listens but never takes over. */
@@ -33,7 +35,7 @@ struct vrrp_event {
 	enum vrrp_event_type type;
 	/* VRRP_EV_ADVERT */
 	uint8_t adv_priority;
-	struct in_addr adv_src;
+	struct in6_addr adv_src;   /* ipaddr.h: IPv4 mapped */
 	uint16_t adv_interval_cs;
 	/* Set by the supervisor when two masters meet (heal.c: takeover term, else GTIDs): +1 we keep
 	 * the role, -1 the other master does and we yield, 0 no verdict (RFC rule). Decides
@@ -68,7 +70,7 @@ struct vrrp_fsm_conf {
 	uint16_t adver_int_cs;    /* our configured advert interval */
 	bool preempt;
 	uint32_t preempt_delay_ms;
-	struct in_addr primary;   /* our primary address, for the tie-break */
+	struct in6_addr primary;  /* our advert source (ipaddr.h), for the tie-break */
 };
 
 struct vrrp_fsm {
@@ -80,7 +82,7 @@ struct vrrp_fsm {
 	uint64_t deadline_us;     /* master-down (BACKUP) or next advert (MASTER); 0 = none */
 	uint64_t preempt_since_us;/* first lower-priority advert seen while waiting preempt_delay */
 	bool preempt_waiting;     /* preempt_since_us is set (BACKUP only) */
-	struct in_addr master_addr; /* last master heard, 0 = none */
+	struct in6_addr master_addr; /* last master heard (ipaddr.h), all zero = none */
 };
 
 struct vrrp_fsm_out {

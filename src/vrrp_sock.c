@@ -12,12 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipaddr.h"
 #include "log.h"
 
-/* Largest datagram we can accept: 60-byte IPv4 header + v2 message with 255 addresses. Anything
- * longer is truncated by recv and then rejected as an IP header/length mismatch. */
-#define RX_BUF 2048
-#define TX_BUF (16 + 4 * VRRP_MAX_ADDRS)
+/* Largest datagram we can accept: 60-byte IPv4 header + v2 message with 255 addresses, or an IPv6
+ * message with 255 addresses. Anything longer is truncated by recv and then rejected as an IP
+ * header/length mismatch. */
+#define RX_BUF VRRP6_MAX_LEN
+#define TX_BUF VRRP6_MAX_LEN
 #define LOG_EVERY_MS 10000
 #define DRAIN_MAX 1024
 
@@ -31,18 +33,25 @@ struct ratelimit {
 };
 
 struct vrrp_sock {
-	int rx_fd;          /* multicast: bound to 224.0.0.18; unicast: the same socket as tx_fd */
+	int rx_fd;          /* multicast: bound to the group; unicast: the same socket as tx_fd */
 	int tx_fd;          /* bound to src */
+	bool v6;            /* IPv6 multicast (no IPv6 unicast) */
 	bool unicast;
 	bool checksum_as_v2;
+	int ifindex;
 	struct in_addr src;
+	struct in6_addr src6;
 	struct in_addr dests[CONF_MAX_PEERS]; /* the group, or every unicast peer */
 	int n_dests;
 	struct in_addr vips[CONF_MAX_VIPS];
+	struct in6_addr vips6[CONF_MAX_VIPS];
 	int n_vips;
 	struct in_addr accept[CONF_MAX_PEERS]; /* the only sources adverts are taken from; none: any */
 	int n_accept;
 	struct vrrp_adv adv; /* what we send; priority, src, dst set per datagram */
+	struct vrrp_adv6 adv6;
+	struct vrrp_adv in;  /* the last one read */
+	struct vrrp_adv6 in6;
 	struct vrrp_pkt_expect exp;
 	struct vrrp_counters cnt;
 	struct ratelimit rl[RL_MAX];
@@ -86,14 +95,20 @@ static void fill_from_conf(struct vrrp_sock *s, const struct conf_vrrp *c)
 		s->dests[0].s_addr = htonl(VRRP_MCAST_GROUP);
 		s->n_dests = 1;
 	}
-	s->adv.version = (uint8_t)c->version;
-	s->adv.vrid = (uint8_t)c->vrid;
+	s->adv.version = s->adv6.version = (uint8_t)c->version;
+	s->adv.vrid = s->adv6.vrid = (uint8_t)c->vrid;
 	/* v3 Max Adver Int is centiseconds; v2 whole seconds, which the encoder insists on. */
-	s->adv.interval_cs = (uint16_t)(c->advert_interval_ms / 10);
-	s->n_vips = c->n_vips;
-	s->adv.naddr = (uint8_t)c->n_vips;
-	for (int i = 0; i < c->n_vips; i++)
-		s->vips[i] = s->adv.addrs[i] = c->vips[i].addr;
+	s->adv.interval_cs = s->adv6.interval_cs = (uint16_t)(c->advert_interval_ms / 10);
+	/* Only the instance's own family goes on the wire (keepalived's virtual_ipaddress_excluded
+	 * for the rest): a VRRP message carries addresses of one family. */
+	for (int i = 0; i < c->n_vips; i++) {
+		if (c->vips[i].v6 != s->v6)
+			continue;
+		s->vips[s->n_vips] = s->adv.addrs[s->n_vips] = c->vips[i].addr;
+		s->vips6[s->n_vips] = s->adv6.addrs[s->n_vips] = c->vips[i].addr6;
+		s->n_vips++;
+	}
+	s->adv.naddr = s->adv6.naddr = (uint8_t)s->n_vips;
 	if (c->version == 2 && c->auth_pass[0] != '\0') {
 		size_t n = strnlen(c->auth_pass, VRRP_AUTH_LEN);
 
@@ -134,10 +149,10 @@ static void drain(int fd)
 
 /* A raw socket sees every protocol-112 datagram of the host until bound: restrict it to the link and
  * to groups it joined itself (IP_MULTICAST_ALL defaults to 1, keepalived #322). */
-static int open_raw(const char *ifname, int *fd_out)
+static int open_raw(const char *ifname, bool v6, int *fd_out)
 {
-	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
-	int r;
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
+	int r = 0;
 
 	*fd_out = -1;
 	if (fd < 0) {
@@ -151,13 +166,78 @@ static int open_raw(const char *ifname, int *fd_out)
 		close(fd);
 		return r;
 	}
-	r = set_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL");
+	if (v6) {
+		/* IPV6_MULTICAST_ALL came with Linux 4.20; older kernels deliver only joined groups to a
+		 * socket bound to one, which rx is. */
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &(int){ 0 }, sizeof(int)) < 0 &&
+		    errno != ENOPROTOOPT) {
+			r = -errno;
+			log_warn("VRRP socket: IPV6_MULTICAST_ALL");
+		}
+	} else {
+		r = set_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL");
+	}
 	if (r < 0) {
 		close(fd);
 		return r;
 	}
 	*fd_out = fd;
 	return 0;
+}
+
+/* Scope on a link-local or link-scope multicast address: our interface. */
+static int bind_addr6(int fd, const struct in6_addr *a, int ifindex)
+{
+	struct sockaddr_in6 sin = { .sin6_family = AF_INET6, .sin6_addr = *a, .sin6_scope_id = (uint32_t)ifindex };
+	char buf[IPADDR_STRLEN];
+
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		int e = errno;
+		log_warn("VRRP socket: bind %s", ipaddr_str(a, buf));
+		return -e;
+	}
+	return 0;
+}
+
+static int drop_all_input(int fd)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0) {
+		int r = -errno;
+		log_warn("VRRP socket: SO_ATTACH_FILTER");
+		return r;
+	}
+	return 0;
+}
+
+/* RFC 5798 5.1.2: IPv6 adverts go to ff02::12 with hop limit 255 from the link-local address. The
+ * checksum is ours (vrrp_pkt6_encode): IPV6_CHECKSUM stays off on both sockets, so a bad one
+ * arrives and is counted rather than dropped unseen by the kernel. */
+static int setup_v6(struct vrrp_sock *s, const char *ifname)
+{
+	struct ipv6_mreq mreq = { .ipv6mr_multiaddr = vrrp_pkt6_mcast_group, .ipv6mr_interface = (unsigned)s->ifindex };
+	int r;
+
+	if ((r = open_raw(ifname, true, &s->tx_fd)) < 0 ||
+	    (r = set_int(s->tx_fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, VRRP6_HOP_LIMIT, "IPV6_MULTICAST_HOPS")) < 0 ||
+	    (r = set_int(s->tx_fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, VRRP6_HOP_LIMIT, "IPV6_UNICAST_HOPS")) < 0 ||
+	    (r = set_int(s->tx_fd, IPPROTO_IPV6, IPV6_TCLASS, 0xc0, "IPV6_TCLASS")) < 0 ||
+	    (r = set_int(s->tx_fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP")) < 0 ||
+	    (r = set_int(s->tx_fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, s->ifindex, "IPV6_MULTICAST_IF")) < 0 ||
+	    (r = drop_all_input(s->tx_fd)) < 0 || (r = bind_addr6(s->tx_fd, &s->src6, s->ifindex)) < 0)
+		return r;
+	if ((r = open_raw(ifname, true, &s->rx_fd)) < 0 ||
+	    (r = set_int(s->rx_fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO")) < 0 ||
+	    (r = set_int(s->rx_fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT")) < 0)
+		return r;
+	if (setsockopt(s->rx_fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq, sizeof(mreq)) < 0) {
+		r = -errno;
+		log_warn("VRRP socket: join ff02::12 on %s", ifname);
+		return r;
+	}
+	return bind_addr6(s->rx_fd, &vrrp_pkt6_mcast_group, s->ifindex);
 }
 
 static int bind_addr(int fd, struct in_addr a)
@@ -191,17 +271,9 @@ static int setup_tx(struct vrrp_sock *s, int ifindex)
 		log_warn("VRRP socket: IP_MULTICAST_IF");
 		return r;
 	}
-	if (!s->unicast) {
-		/* Send-only in multicast mode: a raw socket still queues matching input (notes section 4). */
-		struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
-		struct sock_fprog prog = { .len = 1, .filter = &drop };
-
-		if (setsockopt(s->tx_fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0) {
-			r = -errno;
-			log_warn("VRRP socket: SO_ATTACH_FILTER");
-			return r;
-		}
-	}
+	/* Send-only in multicast mode: a raw socket still queues matching input (notes section 4). */
+	if (!s->unicast && (r = drop_all_input(s->tx_fd)) < 0)
+		return r;
 	return bind_addr(s->tx_fd, s->src);
 }
 
@@ -211,7 +283,7 @@ static int setup_rx_mcast(struct vrrp_sock *s, const char *ifname, int ifindex)
 {
 	struct ip_mreqn mreq = { .imr_multiaddr.s_addr = htonl(VRRP_MCAST_GROUP), .imr_address = s->src,
 				 .imr_ifindex = ifindex };
-	int r = open_raw(ifname, &s->rx_fd);
+	int r = open_raw(ifname, false, &s->rx_fd);
 
 	if (r < 0)
 		return r;
@@ -223,34 +295,45 @@ static int setup_rx_mcast(struct vrrp_sock *s, const char *ifname, int ifindex)
 	return bind_addr(s->rx_fd, mreq.imr_multiaddr);
 }
 
-int vrrp_sock_open(struct vrrp_sock **out, const struct conf_vrrp *c, int ifindex, struct in_addr src)
+int vrrp_sock_open(struct vrrp_sock **out, const struct conf_vrrp *c, int ifindex, struct in6_addr src)
 {
 	struct vrrp_sock *s;
+	bool v6 = conf_vrrp_v6(c);
 	int r;
 
 	*out = NULL;
-	if (src.s_addr == INADDR_ANY || c->n_vips < 1 || c->n_vips > CONF_MAX_VIPS ||
-	    c->n_unicast_peers < 0 || c->n_unicast_peers > CONF_MAX_PEERS)
+	if (ipaddr_is_none(&src) || ipaddr_is4(&src) == v6 || c->n_vips < 1 || c->n_vips > CONF_MAX_VIPS ||
+	    c->n_unicast_peers < 0 || c->n_unicast_peers > CONF_MAX_PEERS || (v6 && c->n_unicast_peers > 0))
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->rx_fd = s->tx_fd = -1;
-	s->src = src;
+	s->v6 = v6;
+	s->ifindex = ifindex;
+	s->src = ipaddr_to4(&src);
+	s->src6 = src;
 	fill_from_conf(s, c);
-	if (vrrp_pkt_encode(&s->adv, s->checksum_as_v2, s->tx, sizeof(s->tx)) < 0) {
+	s->adv6.src = s->src6;
+	s->adv6.dst = vrrp_pkt6_mcast_group;
+	if ((v6 ? vrrp_pkt6_encode(&s->adv6, s->tx, sizeof(s->tx))
+		: vrrp_pkt_encode(&s->adv, s->checksum_as_v2, s->tx, sizeof(s->tx))) < 0) {
 		log_err("VRRP: version %d with a %d ms interval cannot be encoded", c->version,
 			c->advert_interval_ms);
 		free(s);
 		return -EINVAL;
 	}
-	r = open_raw(c->interface, &s->tx_fd);
-	if (r == 0)
-		r = setup_tx(s, ifindex);
-	if (r == 0 && s->unicast)
-		s->rx_fd = s->tx_fd;
-	else if (r == 0)
-		r = setup_rx_mcast(s, c->interface, ifindex);
+	if (v6) {
+		r = setup_v6(s, c->interface);
+	} else {
+		r = open_raw(c->interface, false, &s->tx_fd);
+		if (r == 0)
+			r = setup_tx(s, ifindex);
+		if (r == 0 && s->unicast)
+			s->rx_fd = s->tx_fd;
+		else if (r == 0)
+			r = setup_rx_mcast(s, c->interface, ifindex);
+	}
 	if (r < 0) {
 		vrrp_sock_close(s);
 		return r;
@@ -275,12 +358,12 @@ static bool accepted_source(const struct vrrp_sock *s, struct in_addr a)
 	return s->n_accept == 0;
 }
 
-static void log_reject(struct vrrp_sock *s, enum vrrp_pkt_err e, struct in_addr from)
+static void log_reject(struct vrrp_sock *s, enum vrrp_pkt_err e, const struct in6_addr *from)
 {
-	char buf[INET_ADDRSTRLEN];
+	char buf[IPADDR_STRLEN];
 	uint64_t more;
 
-	inet_ntop(AF_INET, &from, buf, sizeof(buf));
+	ipaddr_str(from, buf);
 	/* Other routers' VRIDs on the same link are normal (keepalived logs them only on request). */
 	if (e == VRRP_PKT_VRID) {
 		log_debug(LOG_CAT_PKT, "VRRP advert from %s for another VRID ignored", buf);
@@ -294,88 +377,150 @@ static void log_reject(struct vrrp_sock *s, enum vrrp_pkt_err e, struct in_addr 
 /* RFC 5798 7.1 "MAY verify" the address list; keepalived (2.2.7, vrrp_check_packet) drops an advert
  * whose list differs: a router for other addresses is not our master, and one forged advert must
  * not make us take over or step down. Dropped, counted, logged rate-limited. */
-static bool addrs_ok(struct vrrp_sock *s, const struct vrrp_adv *adv)
+static bool addrs_ok(struct vrrp_sock *s, const struct in6_addr *from, int naddr, bool match)
 {
-	char buf[INET_ADDRSTRLEN];
+	char buf[IPADDR_STRLEN];
 	uint64_t more;
 
-	if (vrrp_pkt_addrs_match(adv, s->vips, s->n_vips))
+	if (match)
 		return true;
 	s->cnt.addr_mismatch++;
 	if (rl_allow(&s->rl[RL_ADDRS], &more))
 		log_warnx("VRRP advert from %s dropped: it lists %d addresses that differ from our %d VIPs "
 			  "(%llu more since the last such line)",
-			  inet_ntop(AF_INET, &adv->src, buf, sizeof(buf)), adv->naddr, s->n_vips,
-			  (unsigned long long)more);
+			  ipaddr_str(from, buf), naddr, s->n_vips, (unsigned long long)more);
 	return false;
 }
 
-int vrrp_sock_recv(struct vrrp_sock *s, struct vrrp_adv *adv)
+/* recvmsg on the IPv6 socket: the payload, and what the stripped header said. Returns the length
+ * or -errno; *hop_limit 0 when the kernel gave none (then the hop-limit check fails). */
+static ssize_t recv6(struct vrrp_sock *s, struct in6_addr *src, struct in6_addr *dst, uint8_t *hop_limit)
 {
-	ssize_t n = recv(s->rx_fd, s->rx, sizeof(s->rx), 0);
-	struct in_addr from = { 0 };
+	struct sockaddr_in6 from = { 0 };
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = s->rx, .iov_len = sizeof(s->rx) };
+	struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n = recvmsg(s->rx_fd, &m, 0);
 
 	if (n < 0)
 		return -errno;
-	if (vrrp_pkt_ip_src(s->rx, (size_t)n, &from)) {
-		if (from.s_addr == s->src.s_addr) {
+	*src = from.sin6_addr;
+	*dst = (struct in6_addr){ 0 };
+	*hop_limit = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			*dst = pi.ipi6_addr;
+		} else if (c->cmsg_type == IPV6_HOPLIMIT) {
+			int hl;
+			memcpy(&hl, CMSG_DATA(c), sizeof(hl));
+			*hop_limit = (uint8_t)(hl < 0 || hl > 255 ? 0 : hl);
+		}
+	}
+	return n;
+}
+
+int vrrp_sock_recv(struct vrrp_sock *s, struct vrrp_heard *h)
+{
+	struct in6_addr from = { 0 }, dst;
+	struct in_addr from4 = { 0 };
+	uint8_t hop_limit = 0;
+	ssize_t n = s->v6 ? recv6(s, &from, &dst, &hop_limit) : recv(s->rx_fd, s->rx, sizeof(s->rx), 0);
+
+	if (n < 0)
+		return s->v6 ? (int)n : -errno;
+	if (s->v6 ? true : vrrp_pkt_ip_src(s->rx, (size_t)n, &from4)) {
+		if (!s->v6)
+			from = ipaddr_from4(from4);
+		if (ipaddr_eq(&from, &s->src6)) {
 			s->cnt.ignored_self++;
 			return 0;
 		}
-		if (!accepted_source(s, from)) {
+		if (!s->v6 && !accepted_source(s, from4)) {
 			uint64_t more;
-			char buf[INET_ADDRSTRLEN];
+			char buf[IPADDR_STRLEN];
 			s->cnt.ignored_not_peer++;
 			if (rl_allow(&s->rl[RL_SOURCE], &more))
 				log_warnx("VRRP advert from %s dropped: not the peer (vrrp.accept_from) (%llu more "
-					  "since the last such line)", inet_ntop(AF_INET, &from, buf, sizeof(buf)),
+					  "since the last such line)", ipaddr_str(&from, buf),
 					  (unsigned long long)more);
 			return 0;
 		}
 	}
-	enum vrrp_pkt_err e = vrrp_pkt_decode(s->rx, (size_t)n, &s->exp, adv);
+	enum vrrp_pkt_err e = s->v6 ? vrrp_pkt6_decode(s->rx, (size_t)n, &from, &dst, hop_limit, &s->exp, &s->in6)
+				    : vrrp_pkt_decode(s->rx, (size_t)n, &s->exp, &s->in);
 
 	if (e != VRRP_PKT_OK) {
 		s->cnt.rejected[e]++;
-		log_reject(s, e, from);
+		log_reject(s, e, &from);
 		return 0;
 	}
-	if (!addrs_ok(s, adv))
+	bool match = s->v6 ? vrrp_pkt6_addrs_match(&s->in6, s->vips6, s->n_vips)
+			   : vrrp_pkt_addrs_match(&s->in, s->vips, s->n_vips);
+	if (!addrs_ok(s, &from, s->v6 ? s->in6.naddr : s->in.naddr, match))
 		return 0;
+	*h = (struct vrrp_heard){ .priority = s->v6 ? s->in6.priority : s->in.priority,
+				  .interval_cs = s->v6 ? s->in6.interval_cs : s->in.interval_cs,
+				  .src = from,
+				  .v4 = s->v6 ? NULL : &s->in,
+				  .v6 = s->v6 ? &s->in6 : NULL };
 	s->cnt.received++;
-	if (adv->priority == 0)
+	if (h->priority == 0)
 		s->cnt.prio0_received++;
 	return 1;
+}
+
+/* rc: 0 when the whole advert went out, else -errno. */
+static void count_send(struct vrrp_sock *s, int rc, uint8_t priority, int *ret, const char *to)
+{
+	uint64_t more;
+
+	if (rc == 0) {
+		s->cnt.sent++;
+		if (priority == 0)
+			s->cnt.prio0_sent++;
+		return;
+	}
+	*ret = rc;
+	s->cnt.send_errors++;
+	if (rl_allow(&s->rl[RL_SEND], &more))
+		log_warnx("VRRP advert to %s not sent: %s (%llu more since the last such line)", to,
+			  strerror(-*ret), (unsigned long long)more);
 }
 
 int vrrp_sock_send(struct vrrp_sock *s, uint8_t priority)
 {
 	int ret = 0;
 
+	if (s->v6) {
+		struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = vrrp_pkt6_mcast_group,
+					   .sin6_scope_id = (uint32_t)s->ifindex };
+		s->adv6.priority = priority;
+		int len = vrrp_pkt6_encode(&s->adv6, s->tx, sizeof(s->tx));
+		ssize_t n = sendto(s->tx_fd, s->tx, (size_t)len, 0, (struct sockaddr *)&to, sizeof(to));
+		count_send(s, n == len ? 0 : n < 0 ? -errno : -EIO, priority, &ret, "ff02::12");
+		return ret;
+	}
+
 	s->adv.priority = priority;
 	s->adv.src = s->src;
 	for (int i = 0; i < s->n_dests; i++) {
 		struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr = s->dests[i] };
 		char buf[INET_ADDRSTRLEN];
-		uint64_t more;
 
 		/* RFC 5798 5.2.8: the v3 checksum covers the destination, so each peer gets its own. */
 		s->adv.dst = s->dests[i];
 		int len = vrrp_pkt_encode(&s->adv, s->checksum_as_v2, s->tx, sizeof(s->tx));
 		ssize_t n = sendto(s->tx_fd, s->tx, (size_t)len, 0, (struct sockaddr *)&to, sizeof(to));
-
-		if (n == len) {
-			s->cnt.sent++;
-			if (priority == 0)
-				s->cnt.prio0_sent++;
-			continue;
-		}
-		ret = n < 0 ? -errno : -EIO;
-		s->cnt.send_errors++;
-		if (rl_allow(&s->rl[RL_SEND], &more))
-			log_warnx("VRRP advert to %s not sent: %s (%llu more since the last such line)",
-				  inet_ntop(AF_INET, &to.sin_addr, buf, sizeof(buf)), strerror(-ret),
-				  (unsigned long long)more);
+		int rc = n == len ? 0 : n < 0 ? -errno : -EIO;
+		count_send(s, rc, priority, &ret, inet_ntop(AF_INET, &to.sin_addr, buf, sizeof(buf)));
 	}
 	return ret;
 }

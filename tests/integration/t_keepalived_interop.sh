@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# dualmasterd and Debian's keepalived in one VRID, VRRPv2 (plain and PASS auth) and VRRPv3: the higher
-# priority wins whichever starts first, each takes over when the other stops, and dualmasterd rejects
-# none of keepalived's adverts (nor keepalived ours).
+# dualmasterd and Debian's keepalived in one VRID, VRRPv2 (plain and PASS auth) and VRRPv3 over IPv4,
+# and VRRPv3 over IPv6 (ff02::12, link-local sources, a link-local VIP first as RFC 9568 5.2.9 asks):
+# the higher priority wins whichever starts first, each takes over when the other stops, and
+# dualmasterd rejects none of keepalived's adverts (nor keepalived ours).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
@@ -26,7 +27,20 @@ trap 'exit 130' INT TERM HUP
 
 ctl_quiet() { ctl "$@" >/dev/null 2>&1; }
 dm_up() { lab_wait_for "dualmasterd on $1 to answer" 10 ctl_quiet "$1" status; }
-holder_is() { [ "$(lab_vip_holder)" = "$1" ]; }
+# FAM 4: the scene's VIP; FAM 6: an IPv6 instance whose adverts carry the link-local VIP and a global one.
+FAM=4
+VIP6_LL=fe80::51 VIP6=2001:db8::50
+vip_addr() { if [ $FAM = 6 ]; then echo $VIP6; else echo "$LAB_VIP"; fi; }
+holder_is() { [ "$(lab_vip_holder "$(vip_addr)")" = "$1" ]; }
+# The address NODE sends adverts from.
+src_of() {
+	if [ $FAM = 6 ]; then
+		ip -n "$(lab_ns "$1")" -6 -o addr show dev "$(lab_if "$1")" scope link | awk '{print $4}' |
+			cut -d/ -f1 | grep -vx "$VIP6_LL" | head -1
+	else
+		lab_ip "$1"
+	fi
+}
 ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
 
 # Rounds run one after the other on one scene; each writes its own files.
@@ -56,7 +70,7 @@ ka_start() {
 	  advert_int $2
 	  $auth
 	  virtual_ipaddress {
-	    $LAB_VIP/24
+	    $(if [ $FAM = 6 ]; then printf '%s\n    %s' "$VIP6_LL/64" "$VIP6/64"; else echo "$LAB_VIP/24"; fi)
 	  }
 	}
 	EOF
@@ -73,6 +87,8 @@ dm_start() {
 	LAB_ADVERT_MS=$2
 	LAB_DM_VRRP_EXTRA="version = $1
   preempt = true"
+	[ $FAM = 6 ] && LAB_DM_VRRP_EXTRA+="
+  vips = {\"$VIP6_LL/64\", \"$VIP6/64\"}"
 	[ -n "$4" ] && LAB_DM_VRRP_EXTRA+="
   auth_pass = \"$4\""
 	lab_write_dm_conf node1 "$3" || { bad "dualmasterd config"; return 1; }
@@ -116,7 +132,9 @@ round() {
 	local v=$1 adv=$2 dmp=$3 kap=$4 auth=$5 adv_s t0 ms bound
 	ROUND=$((ROUND + 1))
 	adv_s=$(awk -v a="$adv" 'BEGIN { print a / 1000 }')
-	local tag="v$v ${adv}ms${auth:+ PASS} dm $dmp / ka $kap"
+	local fam=""
+	[ $FAM = 6 ] && fam=" IPv6"
+	local tag="v$v$fam ${adv}ms${auth:+ PASS} dm $dmp / ka $kap"
 	echo "---- round $ROUND: $tag"
 	# The lower priority starts first and becomes master alone; the higher one then preempts it.
 	if [ "$dmp" -gt "$kap" ]; then
@@ -129,7 +147,7 @@ round() {
 			dm_state_is node1 MASTER
 		check "$tag: VIP on node1 only (keepalived released it)" lab_wait_for "VIP on node1" 5 holder_is node1
 		check "$tag: keepalived yielded to dualmasterd's higher priority" lab_wait_for "keepalived BACKUP" 5 \
-			ka_said "advert from $(lab_ip node1) with higher priority $dmp, ours $kap"
+			ka_said "advert from $(src_of node1) with higher priority $dmp, ours $kap"
 		counters_clean "$tag"
 		# dualmasterd stops: its priority-0 advert lets keepalived take over after Skew_Time.
 		t0=$EPOCHREALTIME
@@ -159,10 +177,10 @@ round() {
 			"$(wait_s $(($(down_ms "$v" "$adv" "$kap") + MARGIN_MS)))" holder_is node2
 		check "$tag: dualmasterd BACKUP" lab_wait_for "dualmasterd BACKUP" 5 dm_state_is node1 BACKUP
 		check "$tag: keepalived decoded our adverts (discarded as lower priority)" \
-			ka_said "received lower priority ($dmp) advert from $(lab_ip node1)"
+			ka_said "received lower priority ($dmp) advert from $(src_of node1)"
 		check_eq "$tag: node1's server read-only again" 1 "$(lab_sql node1 'SELECT @@read_only')"
 		check "$tag: dualmasterd follows keepalived as master" \
-			[ "$(dm_get node1 's["vrrp"]["master"]')" = "$(lab_ip node2)" ]
+			[ "$(dm_get node1 's["vrrp"]["master"]')" = "$(src_of node2)" ]
 		# keepalived stops: its priority-0 advert lets dualmasterd take over after Skew_Time; with
 		# fence_peer it fences node2's server first (keepalived never made it writable).
 		t0=$EPOCHREALTIME
@@ -195,6 +213,13 @@ LAB_SEMISYNC=1 lab_up || { bad "lab_up"; exit 1; }
 # dualmasterd compares priorities only: the hold-down would not change who wins here.
 round 2 1000 150 100 ""
 round 2 1000 100 150 secret
+round 3 100 150 100 ""
+round 3 100 100 150 ""
+
+# IPv6: a scene of its own (the IPv4 rounds run without IPv6 on the link).
+lab_down
+FAM=6
+LAB_IPV6=1 LAB_SEMISYNC=1 lab_up || { bad "lab_up with IPv6"; exit 1; }
 round 3 100 150 100 ""
 round 3 100 100 150 ""
 

@@ -145,4 +145,32 @@ out=$(in_ns count "$ifa" 192.0.2.50/24 192.0.2.51/32) || fail "count"
 echo "== delete again: idempotent"
 in_ns del "$ifa" 192.0.2.50/24 192.0.2.51/32 || fail "second delete must return 0"
 
+echo "== IPv6: link-local source, VIPs without DAD, unsolicited NA"
+ll() { ip -n "$ns" -6 -o addr show dev "$ifa" scope link | grep -v tentative | awk '{print $4}' | cut -d/ -f1; }
+wait_for eval '[ -n "$(ll)" ]' || fail "no usable link-local address on $ifa"
+out=$(in_ns linklocal "$ifa" fe80::51/64) || fail "linklocal"
+[ "$out" = "$(ll)" ] || fail "linklocal: got '$out', want $(ll)"
+in_ns add "$ifa" 2001:db8::50/64 fe80::51/64 192.0.2.50/24 || fail "add IPv6 and IPv4 VIPs together"
+v6() { ip -n "$ns" -6 -o addr show dev "$ifa"; }
+v6 | grep -Eq "inet6 2001:db8::50/64 .*nodad" || fail "2001:db8::50/64 without DAD: $(v6)"
+v6 | grep -q "fe80::51/64" || fail "fe80::51/64 missing: $(v6)"
+v6 | grep "2001:db8::50" | grep -q tentative && fail "the IPv6 VIP is tentative: usable only after DAD"
+# Our own VIP never becomes the advert source, even when it is the only link-local left.
+out=$(in_ns linklocal "$ifa" fe80::51/64) || fail "linklocal with a link-local VIP"
+[ "$out" = "$(ll | grep -v '^fe80::51$' | head -1)" ] || fail "linklocal chose the VIP: $out"
+out=$(in_ns count "$ifa" 2001:db8::50/64 fe80::51/64 192.0.2.50/24 2001:db8::52/64) || fail "count"
+[ "$out" = 3 ] || fail "count with IPv6: got '$out', want 3"
+# An NA with Override replaces what the peer's neighbour cache has (RFC 4861 7.2.5); Linux does
+# not create entries from unsolicited NAs, so give it a wrong one first.
+ip -n "$peer" addr add 2001:db8::2/64 dev "$ifb" nodad || fail "peer IPv6 address"
+ip -n "$peer" -6 neigh replace 2001:db8::50 lladdr 02:00:00:00:00:99 dev "$ifb" nud stale ||
+	fail "peer neighbour entry"
+in_ns garp "$ifa" 2001:db8::50/64 || fail "NA send"
+na_learnt() { ip -n "$peer" -6 neigh show 2001:db8::50 dev "$ifb" | grep -q "lladdr $mac"; }
+wait_for na_learnt || fail "peer did not take 2001:db8::50 -> $mac from the NA: $(ip -n "$peer" -6 neigh show dev "$ifb")"
+in_ns del "$ifa" 2001:db8::50/64 fe80::51/64 192.0.2.50/24 || fail "delete IPv6 VIPs"
+v6 | grep -Eq "2001:db8::50|fe80::51/" && fail "IPv6 VIPs still present after delete: $(v6)"
+out=$(in_ns count "$ifa" 2001:db8::50/64 fe80::51/64) || fail "count"
+[ "$out" = 0 ] || fail "count after IPv6 delete: got '$out', want 0"
+
 echo "PASS"

@@ -49,6 +49,9 @@ lab_port() {
 }
 lab_ip() { case $1 in node1) echo 192.0.2.11 ;; node2) echo 192.0.2.12 ;; client) echo 192.0.2.100 ;;
 	   witness) echo 192.0.2.13 ;; *) lab_die "unknown host '$1'" ;; esac; }
+# LAB_IPV6=1 lab_up: the hosts have these too (from 2001:db8::/32), and link-local addresses.
+lab_ip6() { case $1 in node1) echo 2001:db8::11 ;; node2) echo 2001:db8::12 ;; client) echo 2001:db8::100 ;;
+	   witness) echo 2001:db8::13 ;; *) lab_die "unknown host '$1'" ;; esac; }
 lab_peer() { case $1 in node1) echo node2 ;; node2) echo node1 ;; *) lab_die "not a node: '$1'" ;; esac; }
 lab_nodenum() { case $1 in node1) echo 1 ;; node2) echo 2 ;; *) lab_die "not a node: '$1'" ;; esac; }
 lab_bridge() { echo "${LAB_ID}br"; }

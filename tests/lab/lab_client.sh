@@ -104,13 +104,14 @@ lab_cbin() {
 }
 lab_writer_bin() { lab_cbin writer; }
 
-# Both nodes' read_only and VIP every PERIOD_MS (default 10) for at most MAX_S (default 120) into
-# $LAB_DIR/samples; lab_sampler_check prints two_writable_ms, vip_on_readonly_ms, both_vip_ms.
+# lab_sampler_start [PERIOD_MS] [MAX_S] [VIP]: both nodes' read_only and VIP (default the scene's;
+# IPv6 too) every PERIOD_MS (default 10) for at most MAX_S (default 120) into $LAB_DIR/samples;
+# lab_sampler_check prints two_writable_ms, vip_on_readonly_ms, both_vip_ms.
 lab_sampler_start() {
 	local bin
 	bin=$(lab_cbin sampler) || return 1
 	LAB_SAMPLES=$LAB_DIR/samples
-	lab_spawn sampler "$LAB_DIR/sampler.log" "$(lab_ns client)" "$bin" "$LAB_SAMPLES" "${1:-10}" "${2:-120}" "$LAB_VIP" \
+	lab_spawn sampler "$LAB_DIR/sampler.log" "$(lab_ns client)" "$bin" "$LAB_SAMPLES" "${1:-10}" "${2:-120}" "${3:-$LAB_VIP}" \
 		"$(lab_ns node1)" "$(lab_sock node1)" "$(lab_ns node2)" "$(lab_sock node2)"
 	lab_wait_for "sampler output" 10 test -s "$LAB_SAMPLES"
 }
@@ -119,7 +120,7 @@ lab_sampler_check() { python3 "$LAB_ROOT/tests/lab/sample_check.py" "${1:-$LAB_D
 
 # lab_writer_start [COUNT] [SECONDS] [RATE]: inserts into dmtest.writes through the VIP from the
 # client namespace, at most COUNT rows (default 1000) and SECONDS (default 20), RATE per second
-# (default 100). Acknowledged ids go to $LAB_WRITER_ACKED ("ID EPOCH_S SERVER_ID" per line),
+# (default 100); LAB_WRITER_HOST: another address than the VIP. Acknowledged ids go to $LAB_WRITER_ACKED ("ID EPOCH_S SERVER_ID" per line),
 # failures to $LAB_WRITER_ERRORS ("ID EPOCH_S ERRNO MESSAGE"). Each run uses a fresh id range
 # (run N starts at N*1000000+1) and fresh files. LAB_WRITER_READ_TIMEOUT_S (default 15) bounds
 # one statement; keep it above the semi-sync timeout.
@@ -133,7 +134,7 @@ lab_writer_start() {
 	LAB_WRITER_ERRORS=$LAB_DIR/writer-$run.errors
 	: >"$LAB_WRITER_ACKED"
 	: >"$LAB_WRITER_ERRORS"
-	lab_spawn writer "$LAB_DIR/writer.log" "$(lab_ns client)" "$bin" -h "$LAB_VIP" -u dmapp \
+	lab_spawn writer "$LAB_DIR/writer.log" "$(lab_ns client)" "$bin" -h "${LAB_WRITER_HOST:-$LAB_VIP}" -u dmapp \
 		-p "$LAB_DIR/app.password" -o "$LAB_WRITER_ACKED" -e "$LAB_WRITER_ERRORS" \
 		-i $((run * 1000000 + 1)) -n "${1:-1000}" -t "${2:-20}" -r "${3:-100}" \
 		-T "${LAB_WRITER_READ_TIMEOUT_S:-15}"

@@ -46,7 +46,9 @@ lab_mysqld_args() {
 	echo "--user=root --datadir=$d/data --socket=$d/mysqld.sock --pid-file=$d/mysqld.pid"
 	# All addresses of the node's namespace: its own, and the VIP while dualmasterd holds it
 	# (a server bound to the node address alone would refuse clients coming through the VIP).
-	echo "--log-error=$d/error.log --tmpdir=$d/tmp --bind-address=0.0.0.0 --port=3306"
+	# LAB_IPV6=1: "*" is every IPv6 and IPv4 address.
+	echo "--log-error=$d/error.log --tmpdir=$d/tmp --port=3306"
+	[ "${LAB_IPV6:-0}" = 1 ] && echo "--bind-address=*" || echo "--bind-address=0.0.0.0"
 	echo "--report-host=$(lab_ip "$node")"
 	echo "--server-id=$n --gtid-domain-id=$n --auto-increment-offset=$n"
 	# Small and quick: memory and start-up time, not throughput.

@@ -12,9 +12,16 @@ lab_net_up() {
 		ip netns add "$ns" || return 1
 		echo "$ns" >>"$LAB_DIR/namespaces"
 		ip -n "$ns" link set lo up || return 1
-		# No IPv6: keeps router solicitations and MLD out of packet captures.
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1
+		if [ "${LAB_IPV6:-0}" = 1 ] && [ "$h" != sw ]; then
+			# No duplicate address detection: link-local addresses are usable at once, so
+			# a daemon started right after lab_up has its advert source.
+			ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+				net.ipv6.conf.default.accept_dad=0 || return 1
+		else
+			# No IPv6: keeps router solicitations and MLD out of packet captures.
+			ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+				net.ipv6.conf.default.disable_ipv6=1
+		fi
 	done
 	# STP off so ports forward at once; snooping off so VRRP multicast is always flooded. A fixed
 	# bridge MAC: by default it follows the lowest port MAC and could change under the nodes' ARP.
@@ -28,6 +35,9 @@ lab_net_up() {
 			return 1
 		ip -n "$sw" link set "$(lab_port "$h")" master "$br" up || return 1
 		ip -n "$ns" addr add "$(lab_ip "$h")/24" dev "$(lab_if "$h")" || return 1
+		if [ "${LAB_IPV6:-0}" = 1 ]; then
+			ip -n "$ns" addr add "$(lab_ip6 "$h")/64" dev "$(lab_if "$h")" nodad || return 1
+		fi
 		ip -n "$ns" link set "$(lab_if "$h")" up || return 1
 	done
 }
@@ -84,7 +94,7 @@ lab_reach() {
 lab_vip_holder() {
 	local n holders=() addr=${1:-$LAB_VIP}
 	for n in "${LAB_NODES[@]}"; do
-		ip -n "$(lab_ns "$n")" -4 -o addr show 2>/dev/null | grep -q " $addr/" && holders+=("$n")
+		ip -n "$(lab_ns "$n")" -o addr show 2>/dev/null | grep -q " $addr/" && holders+=("$n")
 	done
 	case ${#holders[@]} in
 	0) echo none ;;

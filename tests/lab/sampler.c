@@ -21,6 +21,8 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *out;
 static int period_ms, max_s;
 static struct in_addr vip;
+static struct in6_addr vip6; /* when vip_v6 */
+static int vip_v6;
 static double t0;
 
 struct node {
@@ -42,10 +44,16 @@ static int has_vip(void)
 	int found = 0;
 	if (getifaddrs(&ifa) < 0)
 		return -1;
-	for (i = ifa; i; i = i->ifa_next)
-		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr)
+			continue;
+		if (!vip_v6 && i->ifa_addr->sa_family == AF_INET &&
 		    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == vip.s_addr)
 			found = 1;
+		if (vip_v6 && i->ifa_addr->sa_family == AF_INET6 &&
+		    memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, &vip6, sizeof(vip6)) == 0)
+			found = 1;
+	}
 	freeifaddrs(ifa);
 	return found;
 }
@@ -130,7 +138,7 @@ int main(int argc, char **argv)
 	out = fopen(argv[1], "w");
 	period_ms = atoi(argv[2]);
 	max_s = atoi(argv[3]);
-	if (!out || period_ms <= 0 || max_s <= 0 || inet_pton(AF_INET, argv[4], &vip) != 1) {
+	if (!out || period_ms <= 0 || max_s <= 0 || (inet_pton(AF_INET, argv[4], &vip) != 1 && !(vip_v6 = inet_pton(AF_INET6, argv[4], &vip6) == 1))) {
 		fprintf(stderr, "sampler: bad arguments\n");
 		return 2;
 	}

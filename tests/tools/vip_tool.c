@@ -14,13 +14,15 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_check.h"
+#include "ipaddr.h"
 #include "garp.h"
 #include "log.h"
 #include "vip_netlink.h"
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vip_tool [-d] add|del|count|primary|garp IFNAME [A.B.C.D/LEN...]\n"
+	fprintf(stderr, "usage: vip_tool [-d] add|del|count|primary|linklocal|garp IFNAME [ADDRESS/LEN...]\n"
 			"       vip_tool [-d] mac IFNAME\n"
 			"       vip_tool listen IFNAME TIMEOUT_MS READYFILE A.B.C.D\n");
 	return 2;
@@ -37,16 +39,9 @@ static int parse_vips(char **args, int n, struct conf_vip *vips)
 	if (n > CONF_MAX_VIPS)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		char buf[64], *slash, *end;
-		snprintf(buf, sizeof(buf), "%s", args[i]);
-		slash = strchr(buf, '/');
-		if (!slash)
+		const char *why;
+		if (conf_parse_cidr(args[i], &vips[i], &why) < 0)
 			return -1;
-		*slash = '\0';
-		long len = strtol(slash + 1, &end, 10);
-		if (*end || len < 1 || len > 32 || inet_pton(AF_INET, buf, &vips[i].addr) != 1)
-			return -1;
-		vips[i].prefixlen = (int)len;
 	}
 	return 0;
 }
@@ -109,12 +104,12 @@ static int run(const char *cmd, struct vip_nl *v, struct conf_vip *vips, int n)
 		printf("%d\n", err);
 		return 0;
 	}
-	if (strcmp(cmd, "primary") == 0) {
-		struct in_addr a;
-		char s[INET_ADDRSTRLEN];
-		if ((err = vip_nl_primary(v, vips, n, &a)) < 0)
+	if (strcmp(cmd, "primary") == 0 || strcmp(cmd, "linklocal") == 0) {
+		struct in6_addr a;
+		char s[IPADDR_STRLEN];
+		if ((err = vip_nl_primary(v, vips, n, cmd[0] == 'l', &a)) < 0)
 			return fail(cmd, err);
-		printf("%s\n", inet_ntop(AF_INET, &a, s, sizeof(s)));
+		printf("%s\n", ipaddr_str(&a, s));
 		return 0;
 	}
 	unsigned char mac[6];

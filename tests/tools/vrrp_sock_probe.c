@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "ipaddr.h"
 #include "vrrp_sock.h"
 
 /* Arguments are key=value: if= src= ver= vrid= int_ms= vip=(repeat) peer=(repeat) pass= as_v2=1
@@ -182,7 +183,7 @@ static void print_adv(const struct vrrp_adv *a)
 
 static int do_recv(const struct opts *o, struct vrrp_sock *s)
 {
-	static struct vrrp_adv a;
+	struct vrrp_heard h;
 	int64_t end = now_ms() + o->timeout_ms;
 
 	printf("ready\n");
@@ -196,9 +197,9 @@ static int do_recv(const struct opts *o, struct vrrp_sock *s)
 		if (poll(&p, 1, (int)left) <= 0)
 			continue;
 		int r;
-		while ((r = vrrp_sock_recv(s, &a)) >= 0)
-			if (r == 1)
-				print_adv(&a);
+		while ((r = vrrp_sock_recv(s, &h)) >= 0)
+			if (r == 1 && h.v4)
+				print_adv(h.v4);
 		if (r != -EAGAIN)
 			fprintf(stderr, "recv: %s\n", strerror(-r));
 	}
@@ -287,7 +288,7 @@ int main(int argc, char **argv)
 		memcpy(o.c.accept_from, o.c.unicast_peers, sizeof(o.c.accept_from));
 		o.c.n_accept_from = o.c.n_unicast_peers;
 	}
-	int r = vrrp_sock_open(&s, &o.c, ifindex, o.src);
+	int r = vrrp_sock_open(&s, &o.c, ifindex, ipaddr_from4(o.src));
 	if (r < 0) {
 		fprintf(stderr, "vrrp_sock_open: %s\n", strerror(-r));
 		return 2;

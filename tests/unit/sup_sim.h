@@ -646,7 +646,7 @@ static void sim_run(struct sim *s, uint64_t until)
 		if (s->pd == PD_MASTER && !s->vrrp_cut && s->link_up && s->now >= s->pd_next) {
 			struct sup_event ev = { .type = SUP_EV_ADVERT, .adv_priority = s->pd_prio,
 						.adv_interval_cs = 10 };
-			inet_aton("192.0.2.12", &ev.adv_src);
+			ipaddr_parse("192.0.2.12", &ev.adv_src);
 			s->pd_next = s->now + 100 * MS;
 			sim_step(s, &ev);
 			continue;
@@ -659,7 +659,7 @@ static void sim_run(struct sim *s, uint64_t until)
 /* As sim_init, with what a state file restores (sup_restore) before the start. */
 static void sim_init_restored(struct sim *s, const struct conf *c, bool maintenance, bool frozen)
 {
-	struct in_addr primary;
+	struct in6_addr primary;
 
 	memset(s, 0, sizeof(*s));
 	s->conf = *c;
@@ -670,7 +670,7 @@ static void sim_init_restored(struct sim *s, const struct conf *c, bool maintena
 					      .semisync_status = 1 };
 		snprintf(s->srv[w].gtid, sizeof(s->srv[w].gtid), "1-1-100");
 	}
-	inet_aton("192.0.2.11", &primary);
+	ipaddr_parse("192.0.2.11", &primary);
 	sup_init(&s->sup, c, primary, s->now);
 	sup_restore(&s->sup, maintenance, frozen);
 	s->next_probe_round = s->now;
@@ -701,7 +701,7 @@ static void sim_peer_master(struct sim *s, uint8_t prio)
 static void sim_advert(struct sim *s, uint8_t prio)
 {
 	struct sup_event ev = { .type = SUP_EV_ADVERT, .adv_priority = prio, .adv_interval_cs = 10 };
-	inet_aton("192.0.2.12", &ev.adv_src);
+	ipaddr_parse("192.0.2.12", &ev.adv_src);
 	sim_step(s, &ev);
 }
 

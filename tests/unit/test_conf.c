@@ -403,6 +403,41 @@ static void test_comments_do_not_shift_lines(void **state)
 	assert_string_equal(c.local.socket, "/s#x");
 }
 
+/* IPv6 first: the instance advertises over IPv6 and takes adverts from the link, not from the
+ * peer server's IPv4 address; the IPv4 VIP is carried along. IPv4 first: the reverse. */
+static void write_vips_conf(const char *path, const char *vips)
+{
+	char text[512];
+	snprintf(text, sizeof(text),
+		 "node_name = \"db1\"\nvrrp { interface = \"eth0\" version = 3\n vips = {%s} }\n"
+		 "mysql local { socket = \"/s\" user = \"dm\" }\n"
+		 "mysql peer { host = \"192.0.2.12\" user = \"dm\" }\n",
+		 vips);
+	write_file(path, text, 0644);
+}
+
+static void test_ipv6_instance(void **state)
+{
+	char path[512];
+	struct conf c;
+	struct conf_errors e = { 0 };
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/v6.conf", tmpdir);
+	write_vips_conf(path, "\"2001:db8::50/64\", \"192.0.2.50/24\"");
+	assert_int_equal(conf_load(path, &c, &e), 0);
+	assert_true(conf_vrrp_v6(&c.vrrp));
+	assert_int_equal(c.vrrp.n_vips, 2);
+	assert_false(c.vrrp.vips[1].v6);
+	assert_int_equal(c.vrrp.n_accept_from, 0);
+
+	write_vips_conf(path, "\"192.0.2.50/24\", \"2001:db8::50/64\"");
+	assert_int_equal(conf_load(path, &c, &e), 0);
+	assert_false(conf_vrrp_v6(&c.vrrp));
+	assert_true(c.vrrp.vips[1].v6);
+	assert_int_equal(c.vrrp.n_accept_from, 1);
+}
+
 static void test_parse_helpers(void **state)
 {
 	(void)state;
@@ -415,6 +450,17 @@ static void test_parse_helpers(void **state)
 	assert_int_equal(conf_parse_cidr("192.0.2.1/0", &v, &why), -1);
 	assert_int_equal(conf_parse_cidr("192.0.2.1/2x", &v, &why), -1);
 	assert_int_equal(conf_parse_cidr("/24", &v, &why), -1);
+	assert_int_equal(conf_parse_cidr("2001:db8::50/64", &v, &why), 0);
+	assert_true(v.v6);
+	assert_int_equal(v.prefixlen, 64);
+	assert_int_equal(v.addr6.s6_addr[15], 0x50);
+	assert_int_equal(conf_parse_cidr("fe80::51/128", &v, &why), 0);
+	assert_int_equal(conf_parse_cidr("2001:db8::50/0", &v, &why), -1);
+	assert_int_equal(conf_parse_cidr("::/64", &v, &why), -1);
+	assert_int_equal(conf_parse_cidr("::ffff:192.0.2.1/96", &v, &why), -1);
+	assert_int_equal(conf_parse_cidr("192.0.2.1/33", &v, &why), -1);
+	assert_int_equal(conf_parse_cidr("192.0.2.1/32", &v, &why), 0);
+	assert_false(v.v6);
 	assert_int_equal(conf_parse_target("192.0.2.1", &t), 0);
 	assert_int_equal(t.port, 0);
 	assert_int_equal(conf_parse_target("192.0.2.1:3306", &t), 0);
@@ -454,6 +500,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tls_good, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_tls_bad, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_parse_helpers),
+		cmocka_unit_test_setup_teardown(test_ipv6_instance, setup_tmp, teardown_tmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -148,7 +148,7 @@ static void test_json_master(void **state)
 		"\"base_priority\":150,\"eligible\":true,\"reason\":\"ok\",\"maintenance\":false,"
 		"\"frozen\":false,\"isolated\":false,\"alert\":null,\"takeover_step\":null,"
 		"\"vrrp\":{\"version\":3,\"vrid\":51,\"master\":\"192.0.2.11\"},"
-		"\"vips\":[{\"addr\":\"192.0.2.50\",\"prefixlen\":24,\"held\":true}],"
+		"\"vips\":[{\"addr\":\"192.0.2.50\",\"family\":\"ipv4\",\"prefixlen\":24,\"held\":true}],"
 		"\"local\":{\"reachable\":true,\"up\":true,\"error\":null,\"flavor\":\"mariadb\","
 		"\"version\":\"10.11.6-MariaDB\",\"server_id\":1,\"read_only\":false,"
 		"\"super_read_only\":null,\"latency_ms\":1.234,\"client_connections\":0,\"daemon_sessions\":0,\"io\":null,"
@@ -307,7 +307,9 @@ static void test_text_width(void **state)
 		s.counters.rejected[i] = UINT64_MAX;
 	s.n_vips = CONF_MAX_VIPS;
 	for (int i = 0; i < CONF_MAX_VIPS; i++)
-		s.vips[i] = (struct conf_vip){ { 0xffffffff }, 32 };
+		s.vips[i] = (struct conf_vip){ .v6 = true, .prefixlen = 128 };
+	for (int i = 0; i < CONF_MAX_VIPS; i++)
+		memset(&s.vips[i].addr6, 0xff, sizeof(s.vips[i].addr6));
 	t = fmt(status_text, &s);
 	assert_width(t);
 	/* Wrapped, not cut: every GTID of the long set is still there. */

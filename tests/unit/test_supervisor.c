@@ -982,7 +982,7 @@ static void test_forged_prio0_ignored(void **st)
 	boot_backup();
 	sim_mark(S);
 	struct sup_event ev = { .type = SUP_EV_ADVERT, .adv_priority = 0, .adv_interval_cs = 10 };
-	inet_aton("192.0.2.66", &ev.adv_src);
+	ipaddr_parse("192.0.2.66", &ev.adv_src);
 	sim_feed(S, ev);
 	sim_run(S, S->now + 2 * SEC);
 	NOT_SAW(S, "HOOK(TAKEOVER)");

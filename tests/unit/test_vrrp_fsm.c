@@ -89,12 +89,13 @@ static uint64_t when(const struct run *r, const char *s, uint64_t base)
 	return s[0] == '+' ? base + num(r, s + 1) : num(r, s);
 }
 
-static struct in_addr addr(const struct run *r, const char *s)
+/* "none" is all zero, as the engine keeps "no master". */
+static struct in6_addr addr(const struct run *r, const char *s)
 {
-	struct in_addr a = { 0 };
+	struct in6_addr a = { 0 };
 
-	if (strcmp(s, "none") != 0 && inet_pton(AF_INET, s, &a) != 1)
-		sfail(r, "not an IPv4 address: '%s'", s);
+	if (strcmp(s, "none") != 0 && !ipaddr_parse(s, &a))
+		sfail(r, "not an IP address: '%s'", s);
 	return a;
 }
 
@@ -287,7 +288,8 @@ static void do_check(struct run *r, char **tok, int n)
 		if ((v = kv(r, tok[i], "master_int"))) {
 			got = r->f.master_adver_int_cs, want = num(r, v);
 		} else if ((v = kv(r, tok[i], "master"))) {
-			got = ntohl(r->f.master_addr.s_addr), want = ntohl(addr(r, v).s_addr);
+			struct in6_addr w = addr(r, v);
+			got = !ipaddr_eq(&r->f.master_addr, &w), want = 0; /* 1: another master */
 		} else if ((v = kv(r, tok[i], "priority"))) {
 			got = r->f.priority, want = num(r, v);
 		} else if ((v = kv(r, tok[i], "eligible"))) {

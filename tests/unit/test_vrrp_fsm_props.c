@@ -21,7 +21,7 @@ static uint32_t rnd(uint64_t *s)
 	return (uint32_t)(*s >> 16);
 }
 
-static struct vrrp_event random_event(uint64_t *seed, struct in_addr ours)
+static struct vrrp_event random_event(uint64_t *seed, struct in6_addr ours)
 {
 	static const uint8_t prios[] = { 0, 1, 50, 99, 100, 101, 200, 255 };
 	static const uint16_t ints[] = { 0, 10, 100, 4095 };
@@ -33,7 +33,7 @@ static struct vrrp_event random_event(uint64_t *seed, struct in_addr ours)
 	if (rnd(seed) % 4 == 0)
 		ev.adv_src = ours;
 	else
-		inet_pton(AF_INET, srcs[rnd(seed) % 3], &ev.adv_src);
+		ipaddr_parse(srcs[rnd(seed) % 3], &ev.adv_src);
 	ev.data_verdict = (int8_t)((int)(rnd(seed) % 3) - 1);
 	ev.priority = prios[rnd(seed) % sizeof(prios)];
 	ev.eligible = rnd(seed) % 4 != 0;
@@ -57,7 +57,7 @@ static void test_random_walk(void **state)
 		struct vrrp_fsm f, before;
 		uint64_t now = 1000000;
 
-		inet_pton(AF_INET, "192.0.2.5", &c.primary);
+		ipaddr_parse("192.0.2.5", &c.primary);
 		vrrp_fsm_init(&f, &c, 100, true);
 		for (int i = 0; i < 5000; i++) {
 			struct vrrp_event ev = random_event(&seed, c.primary);
@@ -97,7 +97,7 @@ struct msg {
 	uint64_t at;
 	int to;
 	uint8_t prio;
-	struct in_addr src;
+	struct in6_addr src;
 	uint16_t int_cs;
 };
 
@@ -189,9 +189,9 @@ static void sim_start(struct sim *s, uint8_t prio_a, uint8_t prio_b)
 
 	memset(s, 0, sizeof(*s));
 	s->wire_up = true;
-	inet_pton(AF_INET, "192.0.2.1", &c.primary);
+	ipaddr_parse("192.0.2.1", &c.primary);
 	vrrp_fsm_init(&s->n[0].f, &c, prio_a, true);
-	inet_pton(AF_INET, "192.0.2.2", &c.primary);
+	ipaddr_parse("192.0.2.2", &c.primary);
 	vrrp_fsm_init(&s->n[1].f, &c, prio_b, true);
 	s->now = 1000000;
 	sim_step(s, 0, (struct vrrp_event){ .type = VRRP_EV_STARTUP });
