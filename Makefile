@@ -29,7 +29,7 @@ SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # The pure core: no sockets, no clock, no libraries but libc. Its unit tests link this alone, so
 # a core module that reaches for I/O fails to link there.
 CORE_SRC  := conf_check ctl_cmd db_err db_job db_state failover gtid heal health_policy history_format lease repl_status sup_sequence sup_witness state_file \
-	     status_format status_text sup_heal sup_inputs sup_read_vip sup_rules sup_status supervisor vrrp_fsm vrrp_packet \
+	     status_format status_text sup_heal sup_inputs sup_prefence sup_read_vip sup_rules sup_status supervisor vrrp_fsm vrrp_packet \
 	     ka_import vrrp_packet6 ndisc
 CORE_OBJ  := $(CORE_SRC:%=build/obj/%.o)
 CORE_SAN  := $(CORE_SRC:%=build/san/%.o)

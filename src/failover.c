@@ -6,7 +6,8 @@
  *   1. FENCE        peer: read_only ON and kill its clients, so the old master stops taking writes.
  *                   Skipped when the peer's server is known down. A peer that answers but cannot be
  *                   fenced is alive and writable: we stay BACKUP. One that answers nothing within
- *                   fence_answer_ms (a cut link, a dead host) is unreachable: carry on.
+ *                   fence_answer_ms (a cut link, a dead host) is unreachable: carry on. A fence the
+ *                   supervisor sent ahead (the master silent, its server too) is this step's job.
  *   2. SEMISYNC_OFF local: when the peer is dead, every commit here waits for its ack until the
  *                   semi-sync timeout, and that includes what our SQL thread applies from the relay
  *                   log: the master side goes off before the catch-up (on again once the peer
@@ -240,6 +241,8 @@ bool fo_takeover_refused(const struct fo_input *in, char *why, size_t len)
 	return true;
 }
 
+static struct fo_cmd takeover_result(struct failover *f, const struct db_result *r, uint64_t now_us);
+
 static struct fo_cmd takeover_start(struct failover *f, uint64_t now_us)
 {
 	char why[sizeof(f->reason)];
@@ -247,6 +250,22 @@ static struct fo_cmd takeover_start(struct failover *f, uint64_t now_us)
 	if (fo_takeover_refused(&f->in, why, sizeof(why))) {
 		f->fail = FO_FAIL_REFUSED;
 		return finish(f, now_us, false, why);
+	}
+	if (f->in.fence_peer && f->in.peer_up && f->in.prefence_done) {
+		enter(f, FO_STEP_FENCE, now_us);
+		f->job_target = FO_PEER;
+		return takeover_result(f, &f->in.prefence_res, now_us);
+	}
+	if (f->in.fence_peer && f->in.peer_up && f->in.prefence_job_id) {
+		/* Its windows count from when it was sent: they may have passed (fo_tick then). */
+		enter(f, FO_STEP_FENCE, now_us);
+		f->job_id = f->in.prefence_job_id;
+		f->job_target = FO_PEER;
+		f->job_deadline_us = f->in.prefence_sent_us + (uint64_t)f->in.fence_timeout_ms * 1000 + FO_MARGIN_US;
+		f->answer_deadline_us = f->in.prefence_sent_us + (uint64_t)f->in.prefence_answer_ms * 1000;
+		f->deadline_us = f->in.prefence_answer_ms > 0 && f->answer_deadline_us < f->job_deadline_us
+					 ? f->answer_deadline_us : f->job_deadline_us;
+		return (struct fo_cmd){ .type = FO_CMD_NONE };
 	}
 	if (f->in.fence_peer && f->in.peer_up) {
 		struct fo_cmd c = db_cmd(f, FO_STEP_FENCE, FO_PEER, DB_JOB_FENCE, f->in.fence_timeout_ms, now_us);

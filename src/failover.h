@@ -85,6 +85,15 @@ struct fo_input {
 	int quorum_timeout_ms;      /* QUORUM: give up waiting for the lease after this */
 	int64_t term;               /* takeover: the term to write at least (above both servers' known) */
 	char holder[64];            /* takeover: our node_name, written with the term */
+	/* Takeover: the fence the supervisor sent ahead, while the master's adverts were still due
+	 * (sup_prefence.c). In flight (job id, when sent, its answer window): the FENCE step waits for
+	 * that job instead of sending another. Back already (prefence_done): its result is the FENCE
+	 * step's. */
+	uint64_t prefence_job_id;
+	uint64_t prefence_sent_us;
+	int prefence_answer_ms;
+	bool prefence_done;
+	struct db_result prefence_res;
 };
 
 struct failover {

@@ -38,7 +38,6 @@ bool rule_local_dead(const struct sup *s)
  * pauses, so that interval is silence, not absence of questions.
  * FENCE_ANSWER_FLOOR_MS always stays, so a link that came back just now still gets the fence
  * answered: the decision is the same ("answered or not"), only sooner. */
-#define FENCE_ANSWER_FLOOR_MS 50
 
 /* Rejoin (MaxScale's auto_rejoin, for the IO thread only): after a failover the returning old master
  * truncates what it had binlogged unacknowledged and fetches it back; a replica thread that asked for

@@ -20,8 +20,11 @@ struct fo_input rule_fo_input(const struct sup *s, enum fo_kind kind, bool adver
 bool rule_rejoin(const struct sup *s, uint64_t now, char *why, size_t len);
 #define REJOIN_MAX_ATTEMPTS 10
 
-/* The fence's answer window for a takeover starting now (see sup_rules.c). */
+/* The fence's answer window for a takeover starting now (see sup_rules.c); never below the floor. */
 int rule_fence_answer_ms(const struct sup *s, uint64_t now);
+#define FENCE_ANSWER_FLOOR_MS 50
+/* Whether to send the fence now, ahead of the down timer (sup_prefence.c). */
+bool rule_prefence_due(const struct sup *s, uint64_t now);
 
 /* The peer's server answered our latest sample with an error: it is alive, but refuses us
  * (login, account lock, host block, too many connections, grants). */

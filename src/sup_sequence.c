@@ -17,6 +17,8 @@ void sup_abort_takeover(struct sup *s, const char *why, uint64_t now)
 void sup_start_sequence(struct sup *s, enum fo_kind kind, bool adverts_lost, uint64_t now)
 {
 	struct fo_input in = rule_fo_input(s, kind, adverts_lost, now);
+	if (kind == FO_KIND_TAKEOVER)
+		sup_prefence_take(s, &in);
 
 	/* Detection: from the last advert heard (or the resign) to now; 0 when none was ever heard. */
 	s->detect_us = kind == FO_KIND_TAKEOVER && s->master_heard_us && now > s->master_heard_us

@@ -438,6 +438,11 @@ static void on_db_result(struct sup *s, const struct sup_event *ev, uint64_t now
 
 	if (srv->cmd_pending > 0)
 		srv->cmd_pending--;
+	if (ev->which == SUP_PEER && sup_prefence_result(s, r, now)) {
+		if (r->state.reachable)
+			db_state_copy(&srv->state, &r->state);
+		return;
+	}
 	if (r->type == DB_JOB_PROBE) { /* an urgent probe on the command worker (heal) */
 		sup_sample(s, ev->which, r, s->heal.probe_sent_us, now);
 		return;
@@ -602,6 +607,7 @@ static uint64_t next_deadline(const struct sup *s, uint64_t now)
 	d = sup_earliest(d, sup_send_isolation_deadline(s));
 	d = sup_earliest(d, sup_witness_deadline(s, now));
 	d = sup_earliest(d, sup_read_deadline(s, now));
+	d = sup_earliest(d, sup_prefence_deadline(s, now));
 	if (s->fsm.deadline_us) {
 		uint64_t gate = rule_fsm_timer_gate(s, now);
 		if (gate != UINT64_MAX)
@@ -636,6 +642,7 @@ void sup_step(struct sup *s, const struct sup_event *ev, uint64_t now, struct su
 	}
 	sup_witness_step(s, now);
 	sup_read_step(s, now);
+	sup_prefence_step(s, now);
 	out->deadline_us = next_deadline(s, now);
 	s->out = NULL;
 }

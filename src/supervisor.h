@@ -210,6 +210,15 @@ struct sup {
 				      * then: the old holder's lease has ended by then, and ours begun */
 	uint64_t peer_down_us;       /* when we first saw the peer's server down (health counter), 0 up */
 	struct sup_read read;
+	/* The fence sent ahead of a takeover (sup_prefence.c). */
+	struct {
+		uint64_t job_id;         /* in flight, ours; 0 none (or handed to the takeover) */
+		uint64_t sent_us;
+		int answer_ms;           /* its answer window */
+		uint64_t episode_us;     /* master_heard_us when sent: the silence it belongs to */
+		bool done;               /* its result came back before the takeover started */
+		struct db_result res;
+	} prefence;
 	/* Two masters meeting again. */
 	struct heal heal;
 	char *divergence;            /* the latest meeting's report for status (heap), NULL none */

@@ -749,6 +749,17 @@ static bool sim_saw(const struct sim *s, ...)
 	return r;
 }
 
+/* How many times tok appears in the trace since the mark. */
+static int sim_count(const struct sim *s, const char *tok)
+{
+	char want[96];
+	int n = 0;
+	snprintf(want, sizeof(want), "%s ", tok);
+	for (const char *p = strstr(s->trace + s->mark, want); p; p = strstr(p + 1, want))
+		n++;
+	return n;
+}
+
 static bool sim_logged(const struct sim *s, const char *text)
 {
 	return strstr(s->log, text) != NULL;

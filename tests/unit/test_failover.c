@@ -166,6 +166,77 @@ static void test_fence_timeout_carries_on(void **st)
 	assert_int_equal(f.step, FO_STEP_SEMISYNC_OFF);
 }
 
+/* A fence the supervisor sent ahead of the takeover: in flight, the FENCE step waits for that job
+ * (no second one) with the windows counted from when it was sent; back already, its result is the
+ * step's, whichever it was. */
+static void test_fence_sent_ahead(void **st)
+{
+	(void)st;
+	struct failover f = { 0 };
+	struct fo_input in = base_input();
+	in.fence_answer_ms = 200;
+	in.prefence_job_id = 77;
+	in.prefence_sent_us = T0 - 50000;
+	in.prefence_answer_ms = 50;
+	struct fo_cmd c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	assert_int_equal(c.type, FO_CMD_NONE);
+	assert_int_equal(f.step, FO_STEP_FENCE);
+	assert_int_equal(f.job_id, 77);
+	assert_int_equal(f.job_target, FO_PEER);
+	/* Its answer window ended as the takeover started: no answer, the peer is taken for cut off. */
+	assert_int_equal(f.deadline_us, T0);
+	c = fo_tick(&f, T0, false);
+	assert_true(c.cancel);
+	assert_int_equal(c.cancel_target, FO_PEER);
+	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
+	assert_true(f.peer_dead);
+
+	/* Its answer arrives during the takeover: the step goes on from it. */
+	memset(&f, 0, sizeof(f));
+	in.prefence_sent_us = T0 - 10000;
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	assert_int_equal(f.deadline_us, T0 + 40000);
+	struct db_result r = { .id = 77, .type = DB_JOB_FENCE, .rc = 0, .state = { .reachable = true, .read_only = 1 } };
+	c = fo_db_result(&f, &r, T0 + 1000);
+	assert_true(f.fenced);
+	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
+	/* The peer answered something: the fence gets its whole bound, from when it was sent. */
+	memset(&f, 0, sizeof(f));
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	c = fo_tick(&f, T0 + 40000, true);
+	assert_int_equal(c.type, FO_CMD_NONE);
+	assert_int_equal(f.deadline_us, T0 - 10000 + 2000000 + 1000000);
+
+	/* Back before the takeover: fenced, unreachable, or alive and unfenceable. */
+	in.prefence_job_id = 0;
+	in.prefence_done = true;
+	in.prefence_res = (struct db_result){ .id = 77, .type = DB_JOB_FENCE, .rc = 0,
+					      .state = { .reachable = true, .read_only = 1 } };
+	memset(&f, 0, sizeof(f));
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	assert_true(f.fenced);
+	expect_db(&c, FO_LOCAL, DB_JOB_CATCHUP);
+	in.prefence_res = (struct db_result){ .id = 77, .type = DB_JOB_FENCE, .rc = -EHOSTUNREACH,
+					      .err = DB_ERR_UNREACHABLE, .error = "no route" };
+	memset(&f, 0, sizeof(f));
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	assert_true(f.peer_dead);
+	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
+	in.prefence_res = (struct db_result){ .id = 77, .type = DB_JOB_FENCE, .rc = -EPERM, .err = DB_ERR_SERVER,
+					      .error = "denied", .state = { .reachable = true } };
+	memset(&f, 0, sizeof(f));
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	assert_int_equal(c.type, FO_CMD_FINISHED);
+	assert_false(f.ok);
+	assert_non_null(strstr(f.reason, "could not be fenced: denied"));
+	/* A peer known down by now: nothing is fenced, whatever was sent ahead. */
+	in.peer_up = false;
+	memset(&f, 0, sizeof(f));
+	c = fo_start(&f, FO_KIND_TAKEOVER, &in, 1, T0);
+	assert_false(f.fenced);
+	expect_db(&c, FO_LOCAL, DB_JOB_SEMISYNC);
+}
+
 static void test_catchup_failure_keeps_backup(void **st)
 {
 	(void)st;
@@ -535,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_peer_known_down_skips_fence),
 		cmocka_unit_test(test_fence_fails_on_live_peer_stays_readonly),
 		cmocka_unit_test(test_fence_timeout_carries_on),
+		cmocka_unit_test(test_fence_sent_ahead),
 		cmocka_unit_test(test_catchup_failure_keeps_backup),
 		cmocka_unit_test(test_catchup_failure_promote_stale),
 		cmocka_unit_test(test_writable_failure_is_undone),
