@@ -8,7 +8,7 @@ BENCH_DIR=${BENCH_DIR:-$LAB_ROOT/bench}
 # ---- keepalived ---------------------------------------------------------------------------------
 
 # Tutorial defaults (keepalived.conf.in: VRRPv2, 1 s adverts, `select 1` every 2 s, fall 3) and
-# what a careful operator writes (keepalived-tuned.conf.in). A "-async" suffix runs either profile
+# what a careful operator writes (keepalived-tuned.conf.in; its advert_int KA_ADVERT_S, default 0.1). A "-async" suffix runs either profile
 # on asynchronous replication (bench/trial.sh).
 ka_write_conf() {
 	local node=$1 prio=$2 tmpl notify repl=semisync
@@ -21,6 +21,7 @@ ka_write_conf() {
 	sed -e "s|@NODE@|$node|g" -e "s|@VRRP_VERSION@|2|" -e "s|@MYSQL@|$(command -v mysql)|" \
 		-e "s|@SOCK@|$(lab_sock "$node")|g" -e "s|@CHECK_INTERVAL@|2|" -e "s|@FALL@|3|" \
 		-e "s|@IFACE@|$(lab_if "$node")|" -e "s|@PRIORITY@|$prio|" -e "s|@ADVERT_INT@|1|" \
+		-e "s|@KA_ADVERT@|${KA_ADVERT_S:-0.1}|" \
 		-e "s|@VIP@|$LAB_VIP|" -e "s|@TIEBREAKER@|$LAB_TIEBREAKER|" -e "s|@PING@|$(command -v ping)|" \
 		-e "s|@CHECK@|$BENCH_DIR/keepalived/check-tuned.sh|" -e "s|@REPL@|$repl|g" \
 		-e "s|@PEER@|$(lab_ip "$(lab_peer "$node")")|g" \

@@ -17,7 +17,7 @@
 #define SHOW_MAX 200                   /* characters of a keepalived statement quoted in a comment */
 #define MAX_SCRIPTS 64                 /* vrrp_script blocks remembered */
 #define MAX_WORDS_TOTAL (256 * 1024)   /* words in the file */
-#define ADDR_LEN 20                    /* "255.255.255.255/32" */
+#define ADDR_LEN 52                    /* an IPv6 address with "/128" */
 
 /* ---- output buffers ---- */
 
@@ -427,6 +427,13 @@ struct ctx {
 	bool health_set;
 	char vips[CONF_MAX_VIPS][ADDR_LEN];
 	int n_vips;
+	int family;             /* the first VIP's, 4 or 6 (keepalived's instance family); 0: none yet */
+	struct evip {           /* virtual_ipaddress_excluded, sorted out once the family is known */
+		char addr[ADDR_LEN];
+		int family;
+		int si;
+	} evips[CONF_MAX_VIPS];
+	int n_evips;
 	char peers[CONF_MAX_PEERS][ADDR_LEN];
 	int n_peers;
 	char targets[CONF_MAX_TARGETS][ADDR_LEN];
@@ -518,6 +525,16 @@ static bool ipv4_canon(const char *s, char out[ADDR_LEN])
 	if (strlen(s) > 15 || inet_pton(AF_INET, s, &a) != 1)
 		return false;
 	return inet_ntop(AF_INET, &a, out, ADDR_LEN) != NULL;
+}
+
+/* An IPv6 address to its RFC 5952 form; false for anything else (scopes "%eth0" included). */
+static bool ipv6_canon(const char *s, char out[ADDR_LEN])
+{
+	struct in6_addr a;
+
+	if (strlen(s) > 45 || inet_pton(AF_INET6, s, &a) != 1)
+		return false;
+	return inet_ntop(AF_INET6, &a, out, ADDR_LEN) != NULL;
 }
 
 static bool in_list(const char *const *list, const char *s)
@@ -837,14 +854,12 @@ static const struct {
 	{ "vrrp_sync_group", "dualmasterd runs one VRRP instance: there is nothing to synchronise" },
 	{ "notify", WHY_NOTIFY },
 	{ "notify_master_rx_lower_pri", WHY_NOTIFY },
-	{ "virtual_ipaddress_excluded", "not supported yet: the addresses dualmasterd must hold go in "
-					"vrrp.vips (at most 16, all advertised)" },
 	{ "virtual_routes", WHY_ROUTES },
 	{ "virtual_rules", WHY_ROUTES },
 	{ "static_ipaddress", WHY_STATIC },
 	{ "static_routes", WHY_STATIC },
 	{ "static_rules", WHY_STATIC },
-	{ "native_ipv6", "IPv6 VRRP instances are not supported yet" },
+	{ "native_ipv6", "dualmasterd advertises in the family of the first VIP: list an IPv6 VIP first" },
 	{ "track_file", WHY_TRACK },
 	{ "track_process", WHY_TRACK },
 	{ "track_bfd", WHY_TRACK },
@@ -922,10 +937,11 @@ static bool looks_like_addr(const char *w)
 	return (w[0] >= '0' && w[0] <= '9' && strchr(w, '.')) || strchr(w, ':');
 }
 
-/* One virtual_ipaddress entry: ADDR[/PREFIX] with its options from word k on; returns the word
- * after them (the next entry when several share a line). */
-static int do_vip(struct ctx *c, int si, int k)
+/* One virtual_ipaddress (excluded: virtual_ipaddress_excluded) entry: ADDR[/PREFIX] with its
+ * options from word k on; returns the word after them (the next entry when several share a line). */
+static int do_vip(struct ctx *c, int si, int k, bool excluded)
 {
+	enum item item = I_VIPS;
 	const char *addr = wd(c, si, k++), *dev = NULL;
 	char opts[160] = "", ip[ADDR_LEN], a[ADDR_LEN], *slash;
 	long prefix = 32;
@@ -946,26 +962,44 @@ static int do_vip(struct ctx *c, int si, int k)
 		snprintf(opts + used, sizeof(opts) - used, "%s%.40s", used ? " " : "", o);
 		k++;
 	}
-	if (strchr(addr, ':')) {
-		not_carried_at(c, I_VIPS, si, "%.64s: IPv6 VIPs are not supported yet", addr);
-		return k;
-	}
-	snprintf(ip, sizeof(ip), "%.19s", addr);
+	bool v6 = strchr(addr, ':') != NULL;
+	long max = v6 ? 128 : 32;
+	prefix = max; /* keepalived's default: the host alone */
+	snprintf(ip, sizeof(ip), "%.*s", (int)sizeof(ip) - 1, addr);
 	slash = strchr(ip, '/');
 	if (slash)
 		*slash = '\0';
-	if (strlen(addr) >= sizeof(ip) || !ipv4_canon(ip, a) ||
-	    (slash && (!parse_long(slash + 1, &prefix) || prefix < 1 || prefix > 32 || slash[1] == '-' || slash[1] == '+'))) {
-		not_carried_at(c, I_VIPS, si, "%.64s is not an IPv4 address with a prefix length 1-32", addr);
+	if (strlen(addr) >= sizeof(ip) || !(v6 ? ipv6_canon(ip, a) : ipv4_canon(ip, a)) ||
+	    (slash && (!parse_long(slash + 1, &prefix) || prefix < 1 || prefix > max || slash[1] == '-' || slash[1] == '+'))) {
+		not_carried_at(c, item, si, "%.64s is not an %s address with a prefix length 1-%ld", addr,
+			       v6 ? "IPv6" : "IPv4", max);
 		return k;
 	}
 	if (dev && strcmp(dev, c->iface) != 0) {
-		not_carried_at(c, I_VIPS, si,
+		not_carried_at(c, item, si,
 			       "%s is on dev %.32s, not on the instance's interface %.32s: dualmasterd adds VIPs on its VRRP "
 			       "interface only (other interfaces are not supported yet)", a, dev, c->iface);
 		return k;
 	}
-	snprintf(ip, sizeof(ip), "%.15s/%u", a, (unsigned)(unsigned char)prefix);
+	snprintf(ip, sizeof(ip), "%.45s/%u", a, (unsigned)(unsigned char)prefix);
+	if (excluded && c->n_evips >= CONF_MAX_VIPS) {
+		not_carried_at(c, I_VIPS, si, "%s: dualmasterd holds at most %d VIPs", ip, CONF_MAX_VIPS);
+		return k;
+	}
+	if (excluded) {
+		struct evip *e = &c->evips[c->n_evips++];
+		e->family = v6 ? 6 : 4;
+		e->si = si;
+		memcpy(e->addr, ip, sizeof(ip));
+		return k;
+	}
+	if (c->family && c->family != (v6 ? 6 : 4)) {
+		not_carried_at(c, I_VIPS, si, "%s: not of the family of the instance's first VIP, which keepalived ignores "
+					      "(\"address family must match VRRP instance\"); in virtual_ipaddress_excluded "
+					      "it moves along unadvertised", ip);
+		return k;
+	}
+	c->family = v6 ? 6 : 4;
 	for (int i = 0; i < c->n_vips; i++)
 		if (strcmp(c->vips[i], ip) == 0)
 			return k;
@@ -975,8 +1009,9 @@ static int do_vip(struct ctx *c, int si, int k)
 	}
 	memcpy(c->vips[c->n_vips++], ip, sizeof(ip));
 	if (!slash)
-		note(c, I_VIPS, "%s (line %d) had no prefix length: keepalived's default /32 is kept; the address "
-				"is usually wanted with the subnet's prefix (/24...)", a, st(c, si)->line);
+		note(c, I_VIPS, "%s (line %d) had no prefix length: keepalived's default /%ld is kept; the address "
+				"is usually wanted with the subnet's prefix (%s)", a, st(c, si)->line, max,
+		     v6 ? "/64..." : "/24...");
 	if (opts[0]) {
 		note(c, I_VIPS, "not carried: %s options \"%s\" (line %d): the VIP is added with its address and "
 				"prefix only (no label, broadcast or scope)", a, opts, st(c, si)->line);
@@ -985,15 +1020,43 @@ static int do_vip(struct ctx *c, int si, int k)
 	return k;
 }
 
-static void do_vips(struct ctx *c, int si)
+static void do_vips(struct ctx *c, int si, bool excluded)
 {
 	for (int ch = st(c, si)->child; ch >= 0; ch = st(c, ch)->next) {
 		if (st(c, ch)->block) {
-			not_carried_at(c, I_VIPS, ch, "a block inside virtual_ipaddress");
+			not_carried_at(c, I_VIPS, ch, "a block inside %s", wd(c, si, 0));
 			continue;
 		}
 		for (int k = 0; k < st(c, ch)->nw;)
-			k = do_vip(c, ch, k);
+			k = do_vip(c, ch, k, excluded);
+	}
+}
+
+/* keepalived advertises virtual_ipaddress only; dualmasterd every VIP of the first VIP's family. So
+ * an excluded address of the other family is carried (it moves along unadvertised in both), one of
+ * the same family is not: it would make the two list different addresses during a migration. */
+static void sort_out_evips(struct ctx *c)
+{
+	for (int i = 0; i < c->n_evips && i < CONF_MAX_VIPS; i++) {
+		const struct evip *e = &c->evips[i];
+		bool dup = false;
+		if (!c->family || e->family == c->family) {
+			not_carried_at(c, I_VIPS, e->si, "%s: keepalived does not advertise virtual_ipaddress_excluded, "
+							 "dualmasterd advertises every VIP of the instance's family (that "
+							 "of its first VIP): add it to vips once keepalived is gone", e->addr);
+			continue;
+		}
+		for (int j = 0; j < c->n_vips; j++)
+			dup |= strcmp(c->vips[j], e->addr) == 0;
+		if (dup)
+			continue;
+		if (c->n_vips >= CONF_MAX_VIPS) {
+			not_carried_at(c, I_VIPS, e->si, "%s: dualmasterd holds at most %d VIPs", e->addr, CONF_MAX_VIPS);
+			continue;
+		}
+		memcpy(c->vips[c->n_vips++], e->addr, ADDR_LEN);
+		note(c, I_VIPS, "%s from virtual_ipaddress_excluded (line %d): of the other family, it moves with "
+				"the VIPs unadvertised, as in keepalived", e->addr, st(c, e->si)->line);
 	}
 }
 
@@ -1044,7 +1107,7 @@ static void do_peers(struct ctx *c, int si)
 	for (int ch = st(c, si)->child; ch >= 0; ch = st(c, ch)->next) {
 		char a[ADDR_LEN];
 		if (st(c, ch)->block || !ipv4_canon(wd(c, ch, 0), a)) {
-			not_carried_at(c, I_UNICAST_PEERS, ch, "not an IPv4 address (IPv6 peers are not supported yet)");
+			not_carried_at(c, I_UNICAST_PEERS, ch, "not an IPv4 address (IPv6 unicast peers are not supported yet: an IPv6 instance advertises to ff02::12)");
 			continue;
 		}
 		if (c->n_peers >= CONF_MAX_PEERS) {
@@ -1389,7 +1452,9 @@ static void do_instance_stmt(struct ctx *c, int ch)
 		if (set_ms(c, I_PREEMPT_DELAY, ch, 0, 3600000))
 			note(c, I_PREEMPT_DELAY, "from preempt_delay %.32s (line %d)", wd(c, ch, 1), st(c, ch)->line);
 	} else if (strcmp(k, "virtual_ipaddress") == 0 && block) {
-		do_vips(c, ch);
+		do_vips(c, ch, false);
+	} else if (strcmp(k, "virtual_ipaddress_excluded") == 0 && block) {
+		do_vips(c, ch, true);
 	} else if (strcmp(k, "authentication") == 0 && block) {
 		do_auth(c, ch);
 	} else if ((strcmp(k, "unicast_src_ip") == 0 || strcmp(k, "mcast_src_ip") == 0) && nw == 2 &&
@@ -1442,10 +1507,17 @@ static void instance_defaults(struct ctx *c)
 		set_int(c, I_VRID, 51);
 		change_me(c, I_VRID, "no usable virtual_router_id: use the keepalived pair's, 1-255");
 	}
+	sort_out_evips(c);
+	bool v6 = c->family == 6;
+	if (v6 && c->version != 3) {
+		note(c, I_VERSION, "the first VIP is IPv6: keepalived runs such an instance with VRRPv3 whatever "
+				   "version says, so does dualmasterd");
+		c->version = 3;
+	}
 	set_int(c, I_VERSION, c->version);
-	if (!c->version_line)
+	if (!v6 && !c->version_line)
 		note(c, I_VERSION, "keepalived's default: neither vrrp_version (global_defs) nor version is set");
-	else
+	else if (!v6)
 		note(c, I_VERSION, "from %s (line %d)", c->version_in_instance ? "version" : "vrrp_version",
 		     c->version_line);
 	if (!c->slot[I_PRIORITY].set) {
@@ -1462,11 +1534,18 @@ static void instance_defaults(struct ctx *c)
 				   "databases preempt = false is recommended: a recovered node taking the role back "
 				   "moves the writes a second time.");
 	}
-	if (c->n_peers)
+	if (c->n_peers && v6)
+		note(c, I_UNICAST_PEERS, "not carried: the IPv4 unicast peers, as keepalived skips them in an IPv6 "
+					 "instance (\"MUST be of the same family\"): adverts go to ff02::12");
+	else if (c->n_peers)
 		set_list(c, I_UNICAST_PEERS, c->peers, c->n_peers);
+	if (v6 && c->slot[I_SRC_IP].set) {
+		c->slot[I_SRC_IP].set = false;
+		note(c, I_SRC_IP, "not carried: an IPv6 instance sends from the interface's link-local address");
+	}
 	set_list(c, I_VIPS, c->vips, c->n_vips);
 	if (!c->n_vips)
-		change_me(c, I_VIPS, "no IPv4 VIP on the instance's interface was found: add the address(es) "
+		change_me(c, I_VIPS, "no VIP on the instance's interface was found: add the address(es) "
 				     "dualmasterd must hold, \"a.b.c.d/prefix\" (dualmasterd -t refuses an empty list)");
 	global_default(c, I_GARP_REPEAT, &c->g_garp_repeat, "vrrp_garp_master_repeat");
 	global_default(c, I_GARP_REFRESH, &c->g_garp_refresh, "vrrp_garp_master_refresh");

@@ -64,6 +64,12 @@ expect e-email-labels-garp 'vips = {"192.0.2.10/24", "192.0.2.11/32"}' 'options 
 	"192.0.2.12 is on dev eth2" "garp_repeat = 4" "garp_refresh_ms = 60000" "# not carried: notification_email {" \
 	"# not carried: eth2 (line 30)" "# not carried: include /etc/keepalived/conf.d/*.conf" \
 	"# not carried: virtual_server 192.0.2.10 3306"
+expect f-ipv6-dual-stack 'vips = {"fe80::52/64", "2001:db8::50/64", "2001:db8::51/128", "192.0.2.50/24"}' \
+	"version = 3" "keepalived runs such an instance with VRRPv3" "keepalived skips them in an IPv6 instance" \
+	"# not carried: 192.0.2.70/24 (line 22)" "# not carried: 2001:db8::60/64 (line 26)" \
+	"an IPv6 instance sends from the interface's link-local address"
+grep -q "^ *src_ip = \|^ *unicast_peers = " "$tmp/f-ipv6-dual-stack.out" &&
+	bad "f-ipv6-dual-stack: IPv4 unicast settings carried into an IPv6 instance"
 
 # ---- malformed files: exit 1, FILE:LINE, nothing on stdout ----
 refuse() { # NAME WANT-ON-STDERR: the file $tmp/NAME.conf is refused

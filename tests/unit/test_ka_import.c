@@ -280,7 +280,7 @@ static void test_interface_vrid_priority(void **state)
 	assert_has(o, "  vrid = 51\n");
 	assert_has(o, "  # CHANGE ME: the vrrp_instance names no (usable) interface");
 	assert_has(o, "  interface = \"eth0\"\n");
-	assert_has(o, "  # CHANGE ME: no IPv4 VIP");
+	assert_has(o, "  # CHANGE ME: no VIP");
 	assert_has(o, "  vips = {}\n");
 	o = imp("vrrp_instance X {\n priority 0\n interface eth1\n}\n");
 	assert_has(o, "# not carried: priority 0 (line 2): priority must be 1-255");
@@ -355,12 +355,30 @@ static void test_vips(void **state)
 	assert_has(o, "192.0.2.51 (line 5) had no prefix length: keepalived's default /32 is kept");
 	assert_has(o, "# not carried: 192.0.2.52/24 dev eth1 (line 6): 192.0.2.52 is on dev eth1, not on the "
 		      "instance's interface eth0");
-	assert_has(o, "# not carried: 2001:db8::1/64 (line 7): 2001:db8::1/64: IPv6 VIPs are not supported yet");
+	assert_has(o, "# not carried: 2001:db8::1/64 (line 7): 2001:db8::1/64: not of the family of the instance's "
+		      "first VIP, which keepalived ignores");
 	assert_has(o, "# not carried: 192.0.2.53/33 (line 8): 192.0.2.53/33 is not an IPv4 address with a prefix length");
-	assert_has(o, "# not carried: virtual_ipaddress_excluded { 192.0.2.60/24 } (lines 12-14): not supported yet");
+	assert_has(o, "# not carried: 192.0.2.60/24 (line 13): 192.0.2.60/24: keepalived does not advertise "
+		      "virtual_ipaddress_excluded, dualmasterd advertises every VIP of the instance's family");
 	assert_has(o, "# not carried: virtual_routes { 192.0.2.0/25 via 192.0.2.1 } (lines 15-17): dualmasterd moves "
 		      "addresses only");
 	assert_has(o, "# not carried: virtual_rules { from 192.0.2.0/24 table 1 } (lines 18-20)");
+}
+
+/* The first VIP's family is the instance's (keepalived's rule, and ours): IPv6 first forces VRRPv3;
+ * the other family comes along from virtual_ipaddress_excluded only. */
+static void test_ipv6_vips(void **state)
+{
+	(void)state;
+	const char *o = imp("vrrp_instance V {\n interface eth0\n virtual_ipaddress {\n  2001:DB8::50/64\n"
+			    "  192.0.2.70/24\n  2001:db8::51/129\n  fe80::1%eth0/64\n }\n"
+			    " virtual_ipaddress_excluded {\n  192.0.2.50/24\n  2001:db8::60\n }\n}\n");
+	assert_has(o, "  vips = {\"2001:db8::50/64\", \"192.0.2.50/24\"}\n");
+	assert_has(o, "  version = 3\n");
+	assert_has(o, "192.0.2.70/24: not of the family of the instance's first VIP");
+	assert_has(o, "2001:db8::51/129 is not an IPv6 address with a prefix length 1-128");
+	assert_has(o, "fe80::1%eth0/64 is not an IPv6 address");
+	assert_has(o, "2001:db8::60/128: keepalived does not advertise virtual_ipaddress_excluded");
 }
 
 static void test_too_many_vips(void **state)
@@ -800,6 +818,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_advert_int, teardown),
 		cmocka_unit_test_teardown(test_state_and_preempt, teardown),
 		cmocka_unit_test_teardown(test_vips, teardown),
+		cmocka_unit_test_teardown(test_ipv6_vips, teardown),
 		cmocka_unit_test_teardown(test_too_many_vips, teardown),
 		cmocka_unit_test_teardown(test_authentication, teardown),
 		cmocka_unit_test_teardown(test_unicast, teardown),
