@@ -264,21 +264,21 @@ void node_shutdown(struct node *n)
 	node_dispatch(n, &ev);
 }
 
-/* Options that need new sockets or change the group keep their running value until a restart. */
+/* Options that need new sockets or change the group keep their running value until a restart: of
+ * the vrrp section, all but priority, preempt and preempt_delay_ms. Both configurations come from
+ * conf_load into zeroed memory, so comparing whole sections compares their values. */
 static void keep_structural(const struct conf *old, struct conf *neu)
 {
-	if (strcmp(old->vrrp.interface, neu->vrrp.interface) || old->vrrp.vrid != neu->vrrp.vrid ||
-	    old->vrrp.version != neu->vrrp.version || old->vrrp.n_vips != neu->vrrp.n_vips ||
-	    memcmp(old->vrrp.vips, neu->vrrp.vips, sizeof(old->vrrp.vips)) ||
-	    old->vrrp.n_read_vips != neu->vrrp.n_read_vips ||
-	    memcmp(old->vrrp.read_vips, neu->vrrp.read_vips, sizeof(old->vrrp.read_vips)) ||
-	    old->vrrp.n_unicast_peers != neu->vrrp.n_unicast_peers ||
-	    strcmp(old->control_socket, neu->control_socket) || strcmp(old->state_file, neu->state_file) ||
-	    memcmp(&old->local, &neu->local, sizeof(old->local)) ||
+	struct conf_vrrp v = old->vrrp;
+	v.priority = neu->vrrp.priority;
+	v.preempt = neu->vrrp.preempt;
+	v.preempt_delay_ms = neu->vrrp.preempt_delay_ms;
+	if (memcmp(&v, &neu->vrrp, sizeof(v)) || strcmp(old->control_socket, neu->control_socket) ||
+	    strcmp(old->state_file, neu->state_file) || memcmp(&old->local, &neu->local, sizeof(old->local)) ||
 	    memcmp(&old->peer, &neu->peer, sizeof(old->peer)) || memcmp(&old->tiebreaker, &neu->tiebreaker,
 									  sizeof(old->tiebreaker)))
-		log_warnx("reload: vrrp interface/vrid/version/vips/read_vips/peers, mysql, tiebreaker, control_socket and "
-			  "state_file changes take effect at the next restart");
+		log_warnx("reload: changes to vrrp (but priority, preempt, preempt_delay_ms), mysql, tiebreaker, "
+			  "control_socket and state_file take effect at the next restart");
 	int prio = neu->vrrp.priority;
 	bool preempt = neu->vrrp.preempt;
 	int pdelay = neu->vrrp.preempt_delay_ms;

@@ -428,6 +428,14 @@ check_eq "broken SIGHUP: base priority unchanged" 110 "$(base2)"
 set_prio 100
 check "reload back to 100" ctl node2 reload
 check_eq "base priority 100 again" 100 "$(base2)"
+restart_said() { grep -c "take effect at the next restart" "$LAB_DIR/dm-node2.log"; }
+check_eq "priority-only reloads: no restart warning" 0 "$(restart_said)"
+sed -i "s/^\( *advert_interval_ms = \).*/\1200/" "$conf2"
+check "reload with another advert interval" ctl node2 reload
+check_eq "reload: the advert interval is said to wait for a restart" 1 "$(restart_said)"
+sed -i "s/^\( *advert_interval_ms = \).*/\1${LAB_ADVERT_MS:-100}/" "$conf2"
+check "reload with the running advert interval" ctl node2 reload
+check_eq "reload: nothing waits for a restart any more" 1 "$(restart_said)"
 check "still settled on node1" settled_on node1
 
 # ==== systemd: watchdog, STOPPING=1 ==============================================================
