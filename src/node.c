@@ -146,6 +146,9 @@ static bool run_action(struct node *n, const struct sup_action *a, struct sup_ev
 	case SUP_ACT_GARP:
 		garp_send(n->garp, n->conf.vrrp.vips, n->conf.vrrp.n_vips);
 		return false;
+	case SUP_ACT_GARP_READ:
+		garp_send(n->garp, n->conf.vrrp.read_vips, n->conf.vrrp.n_read_vips);
+		return false;
 	case SUP_ACT_DB:
 		node_submit_cmd(n, a->target, &a->job);
 		return false;

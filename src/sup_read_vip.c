@@ -119,6 +119,12 @@ void sup_read_step(struct sup *s, uint64_t now)
 	/* Nothing is decided before both servers were probed once (start-up removed stale ones). */
 	if (s->conf.vrrp.n_read_vips == 0 || !s->first_round_done)
 		return;
+	/* Re-announced like the VIPs (garp_refresh_ms): switches that age out their tables forget the
+	 * backup's read VIPs as well. */
+	if (r->held && r->garp_next_us && now >= r->garp_next_us) {
+		sup_emit(s, SUP_ACT_GARP_READ);
+		r->garp_next_us = now + (uint64_t)s->conf.vrrp.garp_refresh_ms * 1000;
+	}
 	bool want = rule_read_vips_here(s, now, why, sizeof(why));
 	r->decided = true;
 	r->want = want;
@@ -168,6 +174,8 @@ void sup_read_result(struct sup *s, int rc, uint64_t now)
 	if (adding && !r->held)
 		r->moves++;
 	r->held = adding;
+	r->garp_next_us = adding && s->conf.vrrp.garp_refresh_ms > 0
+				  ? now + (uint64_t)s->conf.vrrp.garp_refresh_ms * 1000 : 0;
 }
 
 void sup_read_seen(struct sup *s, uint64_t now)
@@ -185,6 +193,8 @@ uint64_t sup_read_deadline(const struct sup *s, uint64_t now)
 		d = sup_earliest(d, r->retry_us);
 	if (r->unwanted_since_us && r->unwanted_since_us + probe_interval_us(s) > now)
 		d = sup_earliest(d, r->unwanted_since_us + probe_interval_us(s));
+	if (r->held && r->garp_next_us > now)
+		d = sup_earliest(d, r->garp_next_us);
 	/* An answer that goes stale changes the master's decision without any event. */
 	if (r->seen_us && s->fsm.state == VRRP_STATE_MASTER && stale > now)
 		d = sup_earliest(d, stale);

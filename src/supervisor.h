@@ -92,6 +92,7 @@ enum sup_act_type {
 	SUP_ACT_ADD_READ_VIPS,  /* add the read VIPs, gratuitous ARPs (report with SUP_EV_READ_RESULT) */
 	SUP_ACT_DROP_READ_VIPS, /* remove the read VIPs (report with SUP_EV_READ_RESULT) */
 	SUP_ACT_READ_PROBE, /* ask the link who has the first read VIP (answers: SUP_EV_READ_SEEN) */
+	SUP_ACT_GARP_READ,  /* announce the read VIPs held again */
 };
 
 /* LOG lines an operator searches for: the shell gives them journald fields (log_journal.c). */
@@ -145,6 +146,7 @@ struct sup_read {
 	uint64_t unwanted_since_us;  /* held but not wanted since, 0 = wanted or not held */
 	uint64_t probe_next_us;      /* the master's next "who has", 0 none due */
 	uint64_t moves;              /* times the read VIPs were added here */
+	uint64_t garp_next_us;       /* their periodic re-announcement (garp_refresh_ms), 0 = off */
 	int failed_rc;               /* the last ADD/DROP error, 0 none */
 	uint64_t retry_us;           /* after a failed ADD/DROP: not again before */
 	char why[128];               /* the reason for the last decision */

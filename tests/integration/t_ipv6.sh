@@ -91,6 +91,23 @@ check "status lists the IPv6 VIP" status_lists node1 "$VIP6/64"
 check "a client through [$VIP6] reaches node1" lab_wait_for "answer via the IPv6 VIP" 5 answers_via_vip6 "$sid1"
 check "node2 stays BACKUP for 1 s (adverts keep arriving)" eval \
 	'sleep 1; dm_state_is node2 BACKUP && holder6_is node1'
+# Forged adverts from the client's namespace, on the same link: an IPv6 instance takes adverts from
+# any link-local source, so the hop limit (RFC 5798 7.1: 255, what a router would have lowered) and
+# the checksum are what keep them out; a priority 0 from a router that is not the master is ignored.
+forge() { ip netns exec "$(lab_ns client)" python3 tests/tools/vrrp6_send.py "$(lab_if client)" 51 "$@" >/dev/null; }
+rejected() { dm_get "$1" "s['counters']['rejected']['$2']"; }
+at_least() { [ "$(rejected "$1" "$2")" -ge "$3" ]; }
+ttl0=$(rejected node2 ttl) sum0=$(rejected node2 checksum)
+forge 254 "$VIP6" hop=1 count=3
+forge 254 "$VIP6" badsum=1 count=3
+check "forged adverts with hop limit 1: dropped and counted" lab_wait_for "hop limit rejects" 3 \
+	at_least node2 ttl $((ttl0 + 3))
+check "forged adverts with a bad checksum: dropped and counted" lab_wait_for "checksum rejects" 3 \
+	at_least node2 checksum $((sum0 + 3))
+forge 0 "$VIP6" count=3
+check "roles unchanged by the forged adverts" eval 'sleep 0.5; dm_state_is node1 MASTER && dm_state_is node2 BACKUP'
+check "node2 logged the priority 0 of a router that is not its master" \
+	grep -q "priority 0 from a router that is not our master" "$LAB_DIR/dm-node2.log"
 failover_kill node1 node2
 
 # ---- IPv4 first: VRRP over IPv4, the IPv6 VIP carried along ----

@@ -425,6 +425,9 @@ static void sim_action(struct sim *s, const struct sup_action *a)
 	case SUP_ACT_GARP:
 		tracef(s, "GARP");
 		return;
+	case SUP_ACT_GARP_READ:
+		tracef(s, "GARP_READ");
+		return;
 	case SUP_ACT_DB:
 		tracef(s, "DB(%s,%s%s)", who[a->target], db_job_name(a->job.type),
 		       a->job.kill_first ? ",kill-first" : "");

@@ -1305,14 +1305,43 @@ static void test_witness_same_node_name(void **st)
 
 /* ---- the read VIPs (sup_read_vip.c) ---- */
 
-static void start_read(void)
+static void start_read_refresh(int garp_refresh_ms)
 {
 	struct conf c;
 	sim_conf_defaults(&c);
 	c.vrrp.n_read_vips = 1;
 	inet_aton("192.0.2.51", &c.vrrp.read_vips[0].addr);
 	c.vrrp.read_vips[0].prefixlen = 24;
+	c.vrrp.garp_refresh_ms = garp_refresh_ms;
 	start(&c);
+}
+
+static void start_read(void)
+{
+	start_read_refresh(0);
+}
+
+/* 54b. garp_refresh_ms re-announces the read VIPs on the backup that holds them, as it does the
+ * VIPs on the master; none while they are elsewhere. */
+static void test_read_vip_refreshed(void **st)
+{
+	(void)st;
+	start_read_refresh(1000);
+	S->srv[SUP_PEER].read_only = 0;
+	sim_peer_master(S, 100);
+	sim_run(S, S->now + 2 * SEC);
+	assert_true(S->read_vip);
+	sim_mark(S);
+	sim_run(S, S->now + 5 * SEC);
+	int n = sim_count(S, "GARP_READ");
+	assert_true(n >= 4 && n <= 6);
+	NOT_SAW(S, "GARP");
+	S->srv[SUP_LOCAL].repl_broken = true;
+	sim_run(S, S->now + 1 * SEC);
+	assert_false(S->read_vip);
+	sim_mark(S);
+	sim_run(S, S->now + 3 * SEC);
+	NOT_SAW(S, "GARP_READ");
 }
 
 /* 54. The backup holds the read VIP while its server replicates within max_lag_s; a stopped SQL
@@ -1514,6 +1543,7 @@ int main(void)
 		T(test_witness_race_lost),
 		T(test_witness_same_node_name),
 		T(test_read_vip_follows_backup_health),
+		T(test_read_vip_refreshed),
 		T(test_read_vip_master_side),
 		T(test_read_vip_through_takeover),
 		T(test_read_vip_add_fails_then_shutdown),
