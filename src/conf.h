@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ipaddr.h"
+
 #define CONF_DEFAULT_PATH "/etc/dualmaster/dualmaster.conf"
 #define CONF_MAX_VIPS 16
 #define CONF_MAX_PEERS 8
@@ -55,13 +57,14 @@ struct conf_vrrp {
 	int advert_interval_ms; /* v3: 10..40950 step 10; v2: whole seconds */
 	bool preempt;
 	int preempt_delay_ms;
-	struct in_addr unicast_peers[CONF_MAX_PEERS];
-	int n_unicast_peers;    /* 0: multicast 224.0.0.18 */
+	/* Addresses below in ipaddr.h form (IPv4 mapped), of the instance's family (conf_check). */
+	struct in6_addr unicast_peers[CONF_MAX_PEERS];
+	int n_unicast_peers;    /* 0: multicast 224.0.0.18 (IPv6: ff02::12) */
 	/* Adverts are accepted from these sources only. Configured as accept_from; empty: the unicast
-	 * peers, else the peer server's address (conf_load fills it in). 0 entries: any source. */
-	struct in_addr accept_from[CONF_MAX_PEERS];
+	 * peers, else the peer server's address (IPv4; conf_load fills it in). 0 entries: any source. */
+	struct in6_addr accept_from[CONF_MAX_PEERS];
 	int n_accept_from;
-	struct in_addr src_ip;  /* 0: the interface's primary address */
+	struct in6_addr src_ip; /* all zero: the interface's primary (IPv6: link-local) address */
 	struct conf_vip vips[CONF_MAX_VIPS];
 	int n_vips;
 	/* The read VIPs: on the backup while it is fit for reads, else on the master (sup_read_vip.c).
@@ -79,6 +82,12 @@ struct conf_vrrp {
 static inline bool conf_vrrp_v6(const struct conf_vrrp *v)
 {
 	return v->n_vips > 0 && v->vips[0].v6;
+}
+
+/* A VIP's address in ipaddr.h form. */
+static inline struct in6_addr conf_vip_ip(const struct conf_vip *v)
+{
+	return v->v6 ? v->addr6 : ipaddr_from4(v->addr);
 }
 
 /* Same address (prefix length aside). */

@@ -158,11 +158,11 @@ static void check_mysql(const struct conf *c, const struct conf_lines *l, struct
 	if (!m->host[0] && !m->socket[0]) {
 		conf_error(e, c->path, conf_line(l, key), "%s: host or socket required", name);
 	} else if (m->host[0]) {
-		struct in_addr a;
-		if (inet_pton(AF_INET, m->host, &a) != 1) {
+		struct in6_addr a;
+		if (!ipaddr_parse(m->host, &a)) {
 			snprintf(key, sizeof(key), "%s|host", name);
 			conf_error(e, c->path, conf_line(l, key),
-				   "%s: host \"%s\" must be an IPv4 address (names resolve blocking)", name, m->host);
+				   "%s: host \"%s\" must be an IP address (names resolve blocking)", name, m->host);
 		}
 	}
 	snprintf(key, sizeof(key), "%s|port", name);
@@ -229,24 +229,34 @@ static void check_vrrp_v6(const struct conf *c, const struct conf_lines *l, stru
 				conf_error(e, c->path, conf_line(l, key), "vrrp|vips: entry %d repeats entry %d", i + 1,
 					   j + 1);
 			}
-	if (!conf_vrrp_v6(v))
-		return;
-	if (v->version != 3)
+	bool v6 = conf_vrrp_v6(v);
+	const char *fam = v6 ? "IPv6" : "IPv4";
+	char a[IPADDR_STRLEN];
+	for (int i = 0; i < v->n_unicast_peers; i++)
+		if (ipaddr_is4(&v->unicast_peers[i]) == v6)
+			conf_error(e, c->path, conf_line(l, "vrrp|unicast_peers"),
+				   "vrrp|unicast_peers: %s is not %s, the family of the first VIP (adverts go out in it)",
+				   ipaddr_str(&v->unicast_peers[i], a), fam);
+	/* Filled in from the unicast peers (conf_load): said once, there. */
+	bool copied = v->n_accept_from == v->n_unicast_peers &&
+		      !memcmp(v->accept_from, v->unicast_peers, sizeof(v->accept_from[0]) * (size_t)v->n_accept_from);
+	for (int i = 0; i < v->n_accept_from && !copied; i++)
+		if (ipaddr_is4(&v->accept_from[i]) == v6)
+			conf_error(e, c->path, conf_line(l, "vrrp|accept_from"),
+				   "vrrp|accept_from: %s is not %s, the family of the first VIP (adverts come in it)",
+				   ipaddr_str(&v->accept_from[i], a), fam);
+	if (!ipaddr_is_none(&v->src_ip) && ipaddr_is4(&v->src_ip) == v6)
+		conf_error(e, c->path, conf_line(l, "vrrp|src_ip"),
+			   "vrrp|src_ip: %s is not %s, the family of the first VIP (adverts go out in it)",
+			   ipaddr_str(&v->src_ip, a), fam);
+	if (v6 && v->v3_checksum_as_v2)
+		conf_error(e, c->path, conf_line(l, "vrrp|v3_checksum_as_v2"),
+			   "vrrp|v3_checksum_as_v2: IPv4 only, but the first VIP is IPv6 (RFC 9568 keeps the IPv6 "
+			   "pseudo-header)");
+	if (v6 && v->version != 3)
 		conf_error(e, c->path, conf_line(l, "vrrp|version"),
 			   "vrrp|version = %d: the first VIP is IPv6, which only version 3 carries (RFC 5798)",
 			   v->version);
-	if (v->n_unicast_peers > 0)
-		conf_error(e, c->path, conf_line(l, "vrrp|unicast_peers"),
-			   "vrrp|unicast_peers: IPv4 peers, but the first VIP is IPv6 (adverts go to ff02::12); "
-			   "list an IPv4 VIP first to advertise over IPv4");
-	else if (v->n_accept_from > 0)
-		conf_error(e, c->path, conf_line(l, "vrrp|accept_from"),
-			   "vrrp|accept_from: IPv4 sources, but the first VIP is IPv6 (adverts come from the "
-			   "peer's link-local address)");
-	if (v->src_ip.s_addr != 0)
-		conf_error(e, c->path, conf_line(l, "vrrp|src_ip"),
-			   "vrrp|src_ip: an IPv4 address, but the first VIP is IPv6 (adverts are sent from the "
-			   "interface's link-local address)");
 }
 
 static void check_vrrp(const struct conf *c, const struct conf_lines *l, struct conf_errors *e)
@@ -287,15 +297,18 @@ static void check_vrrp(const struct conf *c, const struct conf_lines *l, struct 
 			   "vrrp|auth_pass: authentication exists only in version 2");
 	check_vrrp_v6(c, l, e);
 	for (int i = 0; i < v->n_unicast_peers; i++)
-		for (int j = 0; j < v->n_vips; j++)
-			if (!v->vips[j].v6 && v->unicast_peers[i].s_addr == v->vips[j].addr.s_addr)
-				conf_error(e, c->path, conf_line(l, "vrrp|unicast_peers"),
-					   "vrrp|unicast_peers: %s is also a VIP", inet_ntoa(v->unicast_peers[i]));
+		for (int j = 0; j < v->n_vips; j++) {
+			struct in6_addr x = conf_vip_ip(&v->vips[j]);
+			char a[IPADDR_STRLEN];
+			if (ipaddr_eq(&v->unicast_peers[i], &x))
+				conf_error(e, c->path, conf_line(l, "vrrp|unicast_peers"), "vrrp|unicast_peers: %s is also a VIP",
+					   ipaddr_str(&x, a));
+		}
 	/* A read VIP moves on its own: sharing an address with a write VIP or a peer would move that
 	 * one with it. */
 	for (int i = 0; i < v->n_read_vips; i++) {
 		const struct conf_vip *r = &v->read_vips[i];
-		struct in_addr a = r->addr;
+		struct in6_addr a6 = conf_vip_ip(r);
 		char key[40];
 		snprintf(key, sizeof(key), "vrrp|read_vips#%d", i);
 		/* The master learns whether another host holds a read VIP by an ARP probe. */
@@ -307,14 +320,14 @@ static void check_vrrp(const struct conf *c, const struct conf_lines *l, struct 
 		for (int j = 0; j < v->n_vips; j++)
 			clash |= conf_vip_same(r, &v->vips[j]);
 		for (int j = 0; j < v->n_unicast_peers; j++)
-			clash |= a.s_addr == v->unicast_peers[j].s_addr;
+			clash |= ipaddr_eq(&a6, &v->unicast_peers[j]);
 		for (int j = 0; j < i; j++)
 			clash |= conf_vip_same(r, &v->read_vips[j]);
-		clash |= a.s_addr == v->src_ip.s_addr;
+		clash |= ipaddr_eq(&a6, &v->src_ip);
 		if (clash)
 			conf_error(e, c->path, conf_line(l, key),
 				   "vrrp|read_vips: %s is also a VIP, a peer, the source address or listed twice",
-				   inet_ntoa(a));
+				   inet_ntoa(r->addr));
 	}
 }
 

@@ -220,8 +220,9 @@ static int get_int(cfg_t *sec, const char *name)
 	return INT_MIN;
 }
 
-/* A list of IPv4 addresses (vrrp|unicast_peers, vrrp|accept_from), each element checked. */
-static void read_addrs(cfg_t *v, const char *name, struct in_addr *out, int *n_out)
+/* A list of addresses (vrrp|unicast_peers, vrrp|accept_from), each element checked; their family
+ * against the VIPs' is conf_check's. */
+static void read_addrs(cfg_t *v, const char *name, struct in6_addr *out, int *n_out)
 {
 	char key[64];
 	unsigned n = cfg_size(v, name);
@@ -231,14 +232,13 @@ static void read_addrs(cfg_t *v, const char *name, struct in_addr *out, int *n_o
 										    : "vrrp|accept_from"),
 			   "vrrp|%s: at most %d", name, CONF_MAX_PEERS);
 	for (unsigned i = 0; i < n && i < CONF_MAX_PEERS; i++) {
-		struct conf_target t;
 		const char *s = cfg_getnstr(v, name, i);
 		snprintf(key, sizeof(key), "vrrp|%s#%u", name, i);
-		if (conf_parse_target(s, &t) < 0 || t.port != 0)
+		if (!ipaddr_parse(s, &out[*n_out]) || ipaddr_is_none(&out[*n_out]))
 			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, key),
-				   "vrrp|%s: \"%s\" is not an IPv4 address", name, s);
+				   "vrrp|%s: \"%s\" is not an IP address", name, s);
 		else
-			out[(*n_out)++] = t.addr;
+			(*n_out)++;
 	}
 }
 
@@ -286,13 +286,10 @@ static void read_vrrp(cfg_t *v, struct conf *c)
 	read_addrs(v, "unicast_peers", r->unicast_peers, &r->n_unicast_peers);
 	read_addrs(v, "accept_from", r->accept_from, &r->n_accept_from);
 	const char *src = cfg_getstr(v, "src_ip");
-	if (src && *src) {
-		struct conf_target t;
-		if (conf_parse_target(src, &t) < 0 || t.port != 0)
-			conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, "vrrp|src_ip"),
-				   "vrrp|src_ip: \"%s\" is not an IPv4 address", src);
-		else
-			r->src_ip = t.addr;
+	if (src && *src && (!ipaddr_parse(src, &r->src_ip) || ipaddr_is_none(&r->src_ip))) {
+		conf_error(ctx->errs, ctx->path, conf_line(ctx->lines, "vrrp|src_ip"),
+			   "vrrp|src_ip: \"%s\" is not an IP address", src);
+		r->src_ip = (struct in6_addr){ 0 };
 	}
 }
 
@@ -435,9 +432,9 @@ static void read_all(cfg_t *cfg, struct conf *c)
 		memcpy(r->accept_from, r->unicast_peers, sizeof(r->accept_from));
 		r->n_accept_from = r->n_unicast_peers;
 	} else if (r->n_accept_from == 0 && !conf_vrrp_v6(r) && inet_pton(AF_INET, c->peer.host, &a) == 1) {
-		/* Not for IPv6: its adverts come from the peer's link-local address, which the
-		 * server's address does not tell. */
-		r->accept_from[r->n_accept_from++] = a;
+		/* Not for IPv6 multicast: its adverts come from the peer's link-local address, which
+		 * the server's address does not tell. */
+		r->accept_from[r->n_accept_from++] = ipaddr_from4(a);
 	}
 
 	s = cfg_getsec(cfg, "health");

@@ -527,12 +527,14 @@ static bool ipv4_canon(const char *s, char out[ADDR_LEN])
 	return inet_ntop(AF_INET, &a, out, ADDR_LEN) != NULL;
 }
 
-/* An IPv6 address to its RFC 5952 form; false for anything else (scopes "%eth0" included). */
+/* A unicast IPv6 address to its RFC 5952 form; false for anything else (scopes "%eth0", multicast,
+ * loopback, unspecified and IPv4-mapped addresses included: no host holds those as its own). */
 static bool ipv6_canon(const char *s, char out[ADDR_LEN])
 {
 	struct in6_addr a;
 
-	if (strlen(s) > 45 || inet_pton(AF_INET6, s, &a) != 1)
+	if (strlen(s) > 45 || inet_pton(AF_INET6, s, &a) != 1 || IN6_IS_ADDR_MULTICAST(&a) ||
+	    IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_V4MAPPED(&a))
 		return false;
 	return inet_ntop(AF_INET6, &a, out, ADDR_LEN) != NULL;
 }
@@ -867,8 +869,8 @@ static const struct {
 	{ "vrrp_track_process", WHY_TRACK },
 	{ "bfd_instance", WHY_TRACK },
 	{ "unicast_ttl", "dualmasterd sends and requires TTL 255 in both modes (RFC 5798 7.1)" },
-	{ "mcast_src_ip", "only IPv4 source addresses are carried" },
-	{ "unicast_src_ip", "only IPv4 source addresses are carried" },
+	{ "mcast_src_ip", "one IP address is carried" },
+	{ "unicast_src_ip", "one IP address is carried" },
 	{ "lower_prio_no_advert", "dualmasterd answers a lower-priority advert as RFC 5798 wants" },
 	{ "higher_prio_send_advert", "dualmasterd settles two masters with its heal (terms, then GTIDs): "
 				     "see dualmasterd(8)" },
@@ -937,6 +939,21 @@ static bool looks_like_addr(const char *w)
 	return (w[0] >= '0' && w[0] <= '9' && strchr(w, '.')) || strchr(w, ':');
 }
 
+/* True when vip ("addr/len") is in the list already; with another prefix length that is said (a
+ * VIP is one address, dualmasterd -t refuses it twice). */
+static bool listed_already(struct ctx *c, enum item it, int si, const char *vip)
+{
+	size_t n = strcspn(vip, "/");
+	for (int i = 0; i < c->n_vips; i++) {
+		if (strncmp(c->vips[i], vip, n) != 0 || c->vips[i][n] != '/')
+			continue;
+		if (strcmp(c->vips[i], vip) != 0)
+			not_carried_at(c, it, si, "%s: the address is listed already, as %s", vip, c->vips[i]);
+		return true;
+	}
+	return false;
+}
+
 /* One virtual_ipaddress (excluded: virtual_ipaddress_excluded) entry: ADDR[/PREFIX] with its
  * options from word k on; returns the word after them (the next entry when several share a line). */
 static int do_vip(struct ctx *c, int si, int k, bool excluded)
@@ -1000,9 +1017,8 @@ static int do_vip(struct ctx *c, int si, int k, bool excluded)
 		return k;
 	}
 	c->family = v6 ? 6 : 4;
-	for (int i = 0; i < c->n_vips; i++)
-		if (strcmp(c->vips[i], ip) == 0)
-			return k;
+	if (listed_already(c, I_VIPS, si, ip))
+		return k;
 	if (c->n_vips >= CONF_MAX_VIPS) {
 		not_carried_at(c, I_VIPS, si, "%s: dualmasterd holds at most %d VIPs", ip, CONF_MAX_VIPS);
 		return k;
@@ -1039,16 +1055,13 @@ static void sort_out_evips(struct ctx *c)
 {
 	for (int i = 0; i < c->n_evips && i < CONF_MAX_VIPS; i++) {
 		const struct evip *e = &c->evips[i];
-		bool dup = false;
 		if (!c->family || e->family == c->family) {
 			not_carried_at(c, I_VIPS, e->si, "%s: keepalived does not advertise virtual_ipaddress_excluded, "
 							 "dualmasterd advertises every VIP of the instance's family (that "
 							 "of its first VIP): add it to vips once keepalived is gone", e->addr);
 			continue;
 		}
-		for (int j = 0; j < c->n_vips; j++)
-			dup |= strcmp(c->vips[j], e->addr) == 0;
-		if (dup)
+		if (listed_already(c, I_VIPS, e->si, e->addr))
 			continue;
 		if (c->n_vips >= CONF_MAX_VIPS) {
 			not_carried_at(c, I_VIPS, e->si, "%s: dualmasterd holds at most %d VIPs", e->addr, CONF_MAX_VIPS);
@@ -1106,8 +1119,8 @@ static void do_peers(struct ctx *c, int si)
 {
 	for (int ch = st(c, si)->child; ch >= 0; ch = st(c, ch)->next) {
 		char a[ADDR_LEN];
-		if (st(c, ch)->block || !ipv4_canon(wd(c, ch, 0), a)) {
-			not_carried_at(c, I_UNICAST_PEERS, ch, "not an IPv4 address (IPv6 unicast peers are not supported yet: an IPv6 instance advertises to ff02::12)");
+		if (st(c, ch)->block || !(ipv4_canon(wd(c, ch, 0), a) || ipv6_canon(wd(c, ch, 0), a))) {
+			not_carried_at(c, I_UNICAST_PEERS, ch, "not an IP address");
 			continue;
 		}
 		if (c->n_peers >= CONF_MAX_PEERS) {
@@ -1458,7 +1471,7 @@ static void do_instance_stmt(struct ctx *c, int ch)
 	} else if (strcmp(k, "authentication") == 0 && block) {
 		do_auth(c, ch);
 	} else if ((strcmp(k, "unicast_src_ip") == 0 || strcmp(k, "mcast_src_ip") == 0) && nw == 2 &&
-		   ipv4_canon(wd(c, ch, 1), a)) {
+		   (ipv4_canon(wd(c, ch, 1), a) || ipv6_canon(wd(c, ch, 1), a))) {
 		set_str(c, I_SRC_IP, a, strlen(a));
 		note(c, I_SRC_IP, "from %s (line %d)", k, st(c, ch)->line);
 	} else if (strcmp(k, "unicast_peer") == 0 && block) {
@@ -1534,14 +1547,23 @@ static void instance_defaults(struct ctx *c)
 				   "databases preempt = false is recommended: a recovered node taking the role back "
 				   "moves the writes a second time.");
 	}
-	if (c->n_peers && v6)
-		note(c, I_UNICAST_PEERS, "not carried: the IPv4 unicast peers, as keepalived skips them in an IPv6 "
-					 "instance (\"MUST be of the same family\"): adverts go to ff02::12");
-	else if (c->n_peers)
+	/* keepalived skips a unicast peer of the other family ("MUST be of the same family"). */
+	int kept = 0;
+	for (int i = 0; i < c->n_peers; i++) {
+		if ((strchr(c->peers[i], ':') != NULL) == v6)
+			memmove(c->peers[kept++], c->peers[i], ADDR_LEN);
+		else
+			note(c, I_UNICAST_PEERS, "not carried: unicast_peer %s, not of the family of the first VIP "
+						 "(keepalived skips it too)", c->peers[i]);
+	}
+	c->n_peers = kept;
+	if (c->n_peers)
 		set_list(c, I_UNICAST_PEERS, c->peers, c->n_peers);
-	if (v6 && c->slot[I_SRC_IP].set) {
+	if (c->slot[I_SRC_IP].set && (strchr(c->slot[I_SRC_IP].val.p, ':') != NULL) != v6) {
 		c->slot[I_SRC_IP].set = false;
-		note(c, I_SRC_IP, "not carried: an IPv6 instance sends from the interface's link-local address");
+		note(c, I_SRC_IP, "not carried: not of the family of the first VIP (%s)",
+		     v6 ? "an IPv6 instance sends from the interface's link-local address unless told another IPv6 one"
+			: "IPv4");
 	}
 	set_list(c, I_VIPS, c->vips, c->n_vips);
 	if (!c->n_vips)
@@ -1578,7 +1600,7 @@ static void fixed_parts(struct ctx *c)
 		note(c, I_P_HOST, "the first unicast_peer: the peer's server must listen there");
 	} else {
 		set_str(c, I_P_HOST, "192.0.2.12", 10);
-		change_me(c, I_P_HOST, "the other node's MySQL/MariaDB address (an IPv4 address). With multicast "
+		change_me(c, I_P_HOST, "the other node's MySQL/MariaDB address (an IP address). With IPv4 multicast "
 				       "adverts it is also the only address adverts are accepted from (vrrp.accept_from "
 				       "defaults to it).");
 	}

@@ -164,6 +164,9 @@ static int on_arp(sd_event_source *src, int fd, uint32_t revents, void *ud)
 	return 0;
 }
 
+#define LINK_LOCAL_WAIT_STEPS 50
+#define LINK_LOCAL_WAIT_STEP_US 100000 /* 5 s in all: DAD takes 1 s by default (RFC 4862) */
+
 static int open_network(struct node *n, const struct conf *conf)
 {
 	unsigned char mac[6];
@@ -182,8 +185,17 @@ static int open_network(struct node *n, const struct conf *conf)
 	if ((rc = remove_stale_vips(n)) < 0)
 		return rc;
 	bool v6 = conf_vrrp_v6(&conf->vrrp);
-	if (conf->vrrp.src_ip.s_addr)
-		n->primary = ipaddr_from4(conf->vrrp.src_ip);
+	/* A link-local address is usable once duplicate address detection is over (about a second
+	 * after the link came up): a daemon started with the network waits for it, boundedly. */
+	for (int i = 0; v6 && ipaddr_is_none(&conf->vrrp.src_ip) && i < LINK_LOCAL_WAIT_STEPS; i++) {
+		if (vip_nl_primary(n->vip, n->all_vips, n->n_all_vips, true, &n->primary) != -EADDRNOTAVAIL)
+			break;
+		if (i == 0)
+			log_info("interface %s: waiting for its link-local address", conf->vrrp.interface);
+		usleep(LINK_LOCAL_WAIT_STEP_US);
+	}
+	if (!ipaddr_is_none(&conf->vrrp.src_ip))
+		n->primary = conf->vrrp.src_ip;
 	else if ((rc = vip_nl_primary(n->vip, n->all_vips, n->n_all_vips, v6, &n->primary)) < 0) {
 		log_err("interface %s has no %s address of its own to send adverts from", conf->vrrp.interface,
 			v6 ? "usable link-local" : "IPv4");

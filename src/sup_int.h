@@ -80,7 +80,7 @@ uint64_t sup_prefence_deadline(const struct sup *s, uint64_t now);
 /* A result of the fence sent ahead: true when it was that (kept for the takeover). */
 bool sup_prefence_result(struct sup *s, const struct db_result *r, uint64_t now);
 /* A takeover starting: the fence sent ahead goes into its input (or is cancelled). */
-void sup_prefence_take(struct sup *s, struct fo_input *in);
+void sup_prefence_take(struct sup *s, struct fo_input *in, uint64_t now);
 
 /* sup_read_vip.c: the read VIPs, decided after every event. */
 void sup_read_step(struct sup *s, uint64_t now);

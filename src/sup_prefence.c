@@ -29,6 +29,13 @@ static bool same_silence(const struct sup *s)
 	return s->prefence.episode_us == s->master_heard_us;
 }
 
+/* Sent for the down timer that is firing now, not for one that was held off since (FAULT,
+ * maintenance, a held takeover): what an older fence found out no longer describes the peer. */
+static bool prefence_fresh(const struct sup *s, uint64_t now)
+{
+	return now <= s->prefence.sent_us + 2 * FENCE_ANSWER_FLOOR_MS * 1000ull;
+}
+
 bool rule_prefence_due(const struct sup *s, uint64_t now)
 {
 	const struct sup_server *p = &s->srv[SUP_PEER];
@@ -56,13 +63,16 @@ bool rule_prefence_due(const struct sup *s, uint64_t now)
 void sup_prefence_step(struct sup *s, uint64_t now)
 {
 	/* An advert heard since: that fence belonged to a silence that ended. One still on its way
-	 * would only fence a master that is back: called off (it may have landed already). */
-	if (s->prefence.done && !same_silence(s))
+	 * would only fence a master that is back: called off (it may have landed already). The same
+	 * when we left BACKUP or stop: no takeover of ours will follow it. */
+	bool over = !same_silence(s) || s->fsm.state != VRRP_STATE_BACKUP || s->shutting_down;
+	if (s->prefence.done && (over || !prefence_fresh(s, now)))
 		s->prefence.done = false;
-	if (s->prefence.job_id && !same_silence(s)) {
+	if (s->prefence.job_id && over) {
 		sup_cancel(s, SUP_PEER);
 		s->prefence.job_id = 0;
-		sup_say(s, LOG_INFO, "the master advertises again: fence sent ahead called off");
+		sup_say(s, LOG_INFO, "%s: fence sent ahead called off",
+			s->shutting_down ? "stopping" : same_silence(s) ? "no takeover follows" : "the master advertises again");
 	}
 	if (!rule_prefence_due(s, now))
 		return;
@@ -86,6 +96,9 @@ bool sup_prefence_result(struct sup *s, const struct db_result *r, uint64_t now)
 		return true;
 	s->prefence.done = true;
 	s->prefence.res = *r;
+	/* The snapshot's strings are the worker's and freed after this event; the step reads rc and
+	 * the error only. */
+	memset(&s->prefence.res.state, 0, sizeof(s->prefence.res.state));
 	/* Answered: the link is back. The takeover (if the timer still fires) goes on from here; if
 	 * the master's adverts come back first, it has been fenced and steps down by itself. */
 	if (r->rc == 0 && same_silence(s))
@@ -93,9 +106,9 @@ bool sup_prefence_result(struct sup *s, const struct db_result *r, uint64_t now)
 	return true;
 }
 
-void sup_prefence_take(struct sup *s, struct fo_input *in)
+void sup_prefence_take(struct sup *s, struct fo_input *in, uint64_t now)
 {
-	bool ours = same_silence(s) && in->fence_peer && in->peer_up;
+	bool ours = same_silence(s) && in->fence_peer && in->peer_up && prefence_fresh(s, now);
 
 	if (s->prefence.job_id && ours) {
 		in->prefence_job_id = s->prefence.job_id;
@@ -103,7 +116,8 @@ void sup_prefence_take(struct sup *s, struct fo_input *in)
 		in->prefence_answer_ms = s->prefence.answer_ms;
 		s->prefence.job_id = 0; /* the sequence owns it now */
 	} else if (s->prefence.job_id) {
-		/* The peer is known down by now: the sequence fences nothing. */
+		/* The peer is known down by now (the sequence fences nothing), or the fence is older
+		 * than this timer (the sequence sends its own). */
 		sup_cancel(s, SUP_PEER);
 		s->prefence.job_id = 0;
 	} else if (s->prefence.done && ours) {

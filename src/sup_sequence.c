@@ -18,7 +18,7 @@ void sup_start_sequence(struct sup *s, enum fo_kind kind, bool adverts_lost, uin
 {
 	struct fo_input in = rule_fo_input(s, kind, adverts_lost, now);
 	if (kind == FO_KIND_TAKEOVER)
-		sup_prefence_take(s, &in);
+		sup_prefence_take(s, &in, now);
 
 	/* Detection: from the last advert heard (or the resign) to now; 0 when none was ever heard. */
 	s->detect_us = kind == FO_KIND_TAKEOVER && s->master_heard_us && now > s->master_heard_us

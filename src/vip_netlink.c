@@ -140,11 +140,6 @@ int vip_nl_mac(const struct vip_nl *v, unsigned char mac[6])
 	return 0;
 }
 
-static struct in6_addr vip_ip(const struct conf_vip *vip)
-{
-	return vip->v6 ? vip->addr6 : ipaddr_from4(vip->addr);
-}
-
 /* One RTM_NEWADDR or RTM_DELADDR for vip; 0 when the address ends up in the wanted state. */
 static int addr_change(struct vip_nl *v, const struct conf_vip *vip, bool add)
 {
@@ -189,7 +184,7 @@ out:
 	err = nle_to_errno(err);
 	if (log_debug_cats() & LOG_CAT_NETLINK) {
 		char s[IPADDR_STRLEN];
-		struct in6_addr a = vip_ip(vip);
+		struct in6_addr a = conf_vip_ip(vip);
 		ipaddr_str(&a, s);
 		log_debug(LOG_CAT_NETLINK, "netlink: %s %s/%d on %s: %s", add ? "add" : "delete", s,
 			  vip->prefixlen, v->ifname, err ? strerror(-err) : "ok");
@@ -249,7 +244,7 @@ static bool addr_on_if(struct vip_nl *v, struct rtnl_addr *ra, struct in6_addr *
 static bool is_vip(const struct conf_vip *vips, int n, const struct in6_addr *a)
 {
 	for (int i = 0; i < n; i++) {
-		struct in6_addr x = vip_ip(&vips[i]);
+		struct in6_addr x = conf_vip_ip(&vips[i]);
 		if (ipaddr_eq(&x, a))
 			return true;
 	}
@@ -271,7 +266,7 @@ int vip_nl_count_present(struct vip_nl *v, const struct conf_vip *vips, int n)
 		if (!addr_on_if(v, (struct rtnl_addr *)o, &a))
 			continue;
 		for (int i = 0; i < n; i++) {
-			struct in6_addr x = vip_ip(&vips[i]);
+			struct in6_addr x = conf_vip_ip(&vips[i]);
 			if (!seen[i] && ipaddr_eq(&x, &a)) {
 				seen[i] = true;
 				count++;
@@ -341,7 +336,7 @@ int vip_nl_remove_stale(struct vip_nl *v, const struct conf_vip *vips, int n, bo
 			continue;
 		}
 		for (int i = 0; i < n && remove; i++) {
-			struct in6_addr x = vip_ip(&vips[i]);
+			struct in6_addr x = conf_vip_ip(&vips[i]);
 			if (ipaddr_eq(&x, &a) && addr_change(v, &vips[i], false) == 0)
 				removed++;
 		}

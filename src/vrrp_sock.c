@@ -35,18 +35,18 @@ struct ratelimit {
 struct vrrp_sock {
 	int rx_fd;          /* multicast: bound to the group; unicast: the same socket as tx_fd */
 	int tx_fd;          /* bound to src */
-	bool v6;            /* IPv6 multicast (no IPv6 unicast) */
+	bool v6;
 	bool unicast;
 	bool checksum_as_v2;
 	int ifindex;
 	struct in_addr src;
 	struct in6_addr src6;
-	struct in_addr dests[CONF_MAX_PEERS]; /* the group, or every unicast peer */
+	struct in6_addr dests[CONF_MAX_PEERS]; /* the group, or every unicast peer (ipaddr.h) */
 	int n_dests;
 	struct in_addr vips[CONF_MAX_VIPS];
 	struct in6_addr vips6[CONF_MAX_VIPS];
 	int n_vips;
-	struct in_addr accept[CONF_MAX_PEERS]; /* the only sources adverts are taken from; none: any */
+	struct in6_addr accept[CONF_MAX_PEERS]; /* the only sources adverts are taken from; none: any */
 	int n_accept;
 	struct vrrp_adv adv; /* what we send; priority, src, dst set per datagram */
 	struct vrrp_adv6 adv6;
@@ -92,7 +92,7 @@ static void fill_from_conf(struct vrrp_sock *s, const struct conf_vrrp *c)
 		memcpy(s->dests, c->unicast_peers, sizeof(c->unicast_peers[0]) * (size_t)c->n_unicast_peers);
 		s->n_dests = c->n_unicast_peers;
 	} else {
-		s->dests[0].s_addr = htonl(VRRP_MCAST_GROUP);
+		s->dests[0] = s->v6 ? vrrp_pkt6_mcast_group : ipaddr_from4((struct in_addr){ htonl(VRRP_MCAST_GROUP) });
 		s->n_dests = 1;
 	}
 	s->adv.version = s->adv6.version = (uint8_t)c->version;
@@ -121,7 +121,7 @@ static void fill_from_conf(struct vrrp_sock *s, const struct conf_vrrp *c)
 	/* RFC 5798 7.1: "MUST verify that the IP TTL is 255", in both modes: a unicast advert that
 	 * crossed a router (TTL below 255) is not from our segment, and a spoofed one usually is not. */
 	s->exp.check_ttl = true;
-	memcpy(s->accept, c->accept_from, sizeof(s->accept));
+	memcpy(s->accept, c->accept_from, sizeof(c->accept_from[0]) * (size_t)c->n_accept_from);
 	s->n_accept = c->n_accept_from;
 	s->exp.v2_interval_cs = s->adv.interval_cs;
 	s->exp.auth_type = s->adv.auth_type;
@@ -226,8 +226,16 @@ static int setup_v6(struct vrrp_sock *s, const char *ifname)
 	    (r = set_int(s->tx_fd, IPPROTO_IPV6, IPV6_TCLASS, 0xc0, "IPV6_TCLASS")) < 0 ||
 	    (r = set_int(s->tx_fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP")) < 0 ||
 	    (r = set_int(s->tx_fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, s->ifindex, "IPV6_MULTICAST_IF")) < 0 ||
-	    (r = drop_all_input(s->tx_fd)) < 0 || (r = bind_addr6(s->tx_fd, &s->src6, s->ifindex)) < 0)
+	    (!s->unicast && (r = drop_all_input(s->tx_fd)) < 0) || (r = bind_addr6(s->tx_fd, &s->src6, s->ifindex)) < 0)
 		return r;
+	/* Unicast: the one socket, bound to src, receives exactly what is sent to src (as IPv4). */
+	if (s->unicast) {
+		s->rx_fd = s->tx_fd;
+		if ((r = set_int(s->rx_fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO")) < 0 ||
+		    (r = set_int(s->rx_fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT")) < 0)
+			return r;
+		return 0;
+	}
 	if ((r = open_raw(ifname, true, &s->rx_fd)) < 0 ||
 	    (r = set_int(s->rx_fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO")) < 0 ||
 	    (r = set_int(s->rx_fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT")) < 0)
@@ -303,8 +311,12 @@ int vrrp_sock_open(struct vrrp_sock **out, const struct conf_vrrp *c, int ifinde
 
 	*out = NULL;
 	if (ipaddr_is_none(&src) || ipaddr_is4(&src) == v6 || c->n_vips < 1 || c->n_vips > CONF_MAX_VIPS ||
-	    c->n_unicast_peers < 0 || c->n_unicast_peers > CONF_MAX_PEERS || (v6 && c->n_unicast_peers > 0))
+	    c->n_unicast_peers < 0 || c->n_unicast_peers > CONF_MAX_PEERS || c->n_accept_from < 0 ||
+	    c->n_accept_from > CONF_MAX_PEERS)
 		return -EINVAL;
+	for (int i = 0; i < c->n_unicast_peers; i++)
+		if (ipaddr_is4(&c->unicast_peers[i]) == v6)
+			return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -314,6 +326,8 @@ int vrrp_sock_open(struct vrrp_sock **out, const struct conf_vrrp *c, int ifinde
 	s->src = ipaddr_to4(&src);
 	s->src6 = src;
 	fill_from_conf(s, c);
+	s->adv.src = s->src;
+	s->adv.dst = ipaddr_to4(&s->dests[0]);
 	s->adv6.src = s->src6;
 	s->adv6.dst = vrrp_pkt6_mcast_group;
 	if ((v6 ? vrrp_pkt6_encode(&s->adv6, s->tx, sizeof(s->tx))
@@ -350,10 +364,10 @@ int vrrp_sock_fd(const struct vrrp_sock *s)
 	return s->rx_fd;
 }
 
-static bool accepted_source(const struct vrrp_sock *s, struct in_addr a)
+static bool accepted_source(const struct vrrp_sock *s, const struct in6_addr *a)
 {
 	for (int i = 0; i < s->n_accept; i++)
-		if (s->accept[i].s_addr == a.s_addr)
+		if (ipaddr_eq(&s->accept[i], a))
 			return true;
 	return s->n_accept == 0;
 }
@@ -443,7 +457,7 @@ int vrrp_sock_recv(struct vrrp_sock *s, struct vrrp_heard *h)
 			s->cnt.ignored_self++;
 			return 0;
 		}
-		if (!s->v6 && !accepted_source(s, from4)) {
+		if (!accepted_source(s, &from)) {
 			uint64_t more;
 			char buf[IPADDR_STRLEN];
 			s->cnt.ignored_not_peer++;
@@ -499,24 +513,28 @@ int vrrp_sock_send(struct vrrp_sock *s, uint8_t priority)
 {
 	int ret = 0;
 
-	if (s->v6) {
-		struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = vrrp_pkt6_mcast_group,
+	for (int i = 0; s->v6 && i < s->n_dests; i++) {
+		/* A link-local peer (and the group) needs the interface; a global one ignores it. */
+		struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = s->dests[i],
 					   .sin6_scope_id = (uint32_t)s->ifindex };
+		char buf[IPADDR_STRLEN];
 		s->adv6.priority = priority;
+		s->adv6.dst = s->dests[i]; /* in the checksum's pseudo-header */
 		int len = vrrp_pkt6_encode(&s->adv6, s->tx, sizeof(s->tx));
 		ssize_t n = sendto(s->tx_fd, s->tx, (size_t)len, 0, (struct sockaddr *)&to, sizeof(to));
-		count_send(s, n == len ? 0 : n < 0 ? -errno : -EIO, priority, &ret, "ff02::12");
-		return ret;
+		count_send(s, n == len ? 0 : n < 0 ? -errno : -EIO, priority, &ret, ipaddr_str(&s->dests[i], buf));
 	}
+	if (s->v6)
+		return ret;
 
 	s->adv.priority = priority;
 	s->adv.src = s->src;
 	for (int i = 0; i < s->n_dests; i++) {
-		struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr = s->dests[i] };
+		struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr = ipaddr_to4(&s->dests[i]) };
 		char buf[INET_ADDRSTRLEN];
 
 		/* RFC 5798 5.2.8: the v3 checksum covers the destination, so each peer gets its own. */
-		s->adv.dst = s->dests[i];
+		s->adv.dst = to.sin_addr;
 		int len = vrrp_pkt_encode(&s->adv, s->checksum_as_v2, s->tx, sizeof(s->tx));
 		ssize_t n = sendto(s->tx_fd, s->tx, (size_t)len, 0, (struct sockaddr *)&to, sizeof(to));
 		int rc = n == len ? 0 : n < 0 ? -errno : -EIO;

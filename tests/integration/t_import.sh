@@ -65,7 +65,7 @@ expect e-email-labels-garp 'vips = {"192.0.2.10/24", "192.0.2.11/32"}' 'options 
 	"# not carried: eth2 (line 30)" "# not carried: include /etc/keepalived/conf.d/*.conf" \
 	"# not carried: virtual_server 192.0.2.10 3306"
 expect f-ipv6-dual-stack 'vips = {"fe80::52/64", "2001:db8::50/64", "2001:db8::51/128", "192.0.2.50/24"}' \
-	"version = 3" "keepalived runs such an instance with VRRPv3" "keepalived skips them in an IPv6 instance" \
+	"version = 3" "keepalived runs such an instance with VRRPv3" "not carried: unicast_peer 192.0.2.12, not of the family" \
 	"# not carried: 192.0.2.70/24 (line 22)" "# not carried: 2001:db8::60/64 (line 26)" \
 	"an IPv6 instance sends from the interface's link-local address"
 grep -q "^ *src_ip = \|^ *unicast_peers = " "$tmp/f-ipv6-dual-stack.out" &&

@@ -73,9 +73,9 @@ static void parse(struct opts *o, int argc, char **argv)
 		else if (!strcmp(k, "vip") && o->c.n_vips < CONF_MAX_VIPS)
 			o->c.vips[o->c.n_vips++].addr = addr(v);
 		else if (!strcmp(k, "accept") && o->c.n_accept_from < CONF_MAX_PEERS)
-			o->c.accept_from[o->c.n_accept_from++] = addr(v);
+			o->c.accept_from[o->c.n_accept_from++] = ipaddr_from4(addr(v));
 		else if (!strcmp(k, "peer") && o->c.n_unicast_peers < CONF_MAX_PEERS)
-			o->c.unicast_peers[o->c.n_unicast_peers++] = addr(v);
+			o->c.unicast_peers[o->c.n_unicast_peers++] = ipaddr_from4(addr(v));
 		else if (!strcmp(k, "pass"))
 			snprintf(o->c.auth_pass, sizeof(o->c.auth_pass), "%s", v);
 		else if (!strcmp(k, "as_v2"))

@@ -416,6 +416,19 @@ static void test_authentication(void **state)
 	assert_has(o, "a password with control characters cannot be carried");
 }
 
+/* IPv6 unicast: peers and source of the instance's family are carried, the others not. */
+static void test_unicast_ipv6(void **state)
+{
+	(void)state;
+	const char *o = imp("vrrp_instance V {\n interface eth0\n unicast_src_ip 2001:db8::11\n"
+			    " unicast_peer {\n  2001:DB8::12\n  192.0.2.12\n }\n"
+			    " virtual_ipaddress {\n  2001:db8::50/64\n }\n}\n");
+	assert_has(o, "  unicast_peers = {\"2001:db8::12\"}\n");
+	assert_has(o, "  src_ip = \"2001:db8::11\"\n");
+	assert_has(o, "not carried: unicast_peer 192.0.2.12, not of the family of the first VIP");
+	assert_has(o, "  host = \"2001:db8::12\"\n");
+}
+
 static void test_unicast(void **state)
 {
 	(void)state;
@@ -424,7 +437,7 @@ static void test_unicast(void **state)
 	assert_has(o, "  unicast_peers = {\"192.0.2.12\", \"192.0.2.13\"}\n");
 	assert_has(o, "  src_ip = \"192.0.2.11\"\n");
 	assert_has(o, "min_ttl/max_ttl: dualmasterd requires TTL 255");
-	assert_has(o, "# not carried: fe80::1 (line 13): not an IPv4 address");
+	assert_has(o, "not carried: unicast_peer fe80::1, not of the family of the first VIP (keepalived skips it too)");
 	/* The peer's server is looked for at the first unicast peer: no placeholder. */
 	assert_has(o, "  host = \"192.0.2.12\"\n");
 	assert_has(o, "the first unicast_peer");
@@ -820,6 +833,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_vips, teardown),
 		cmocka_unit_test_teardown(test_ipv6_vips, teardown),
 		cmocka_unit_test_teardown(test_too_many_vips, teardown),
+		cmocka_unit_test_teardown(test_unicast_ipv6, teardown),
 		cmocka_unit_test_teardown(test_authentication, teardown),
 		cmocka_unit_test_teardown(test_unicast, teardown),
 		cmocka_unit_test_teardown(test_track_interface, teardown),

@@ -263,18 +263,24 @@ static void test_master_host_cut_answer_window(void **st)
 	assert_true(sim_logged(S, "peer server did not answer the fence"));
 }
 
-/* 8a. The link comes back just after the fence went out ahead of the timer: the master's adverts
- * arrive in time, no takeover; the fence, lost in the cut, times out unseen. The next silence gets
- * a fence of its own. */
-static void test_fence_ahead_link_back(void **st)
+/* A backup whose master's host is cut off, run until the fence goes out ahead of the timer. */
+static void cut_until_fence_ahead(void)
 {
-	(void)st;
 	boot_backup();
 	sim_mark(S);
 	S->srv[SUP_PEER].mode = SRV_CUT;
 	S->vrrp_cut = true;
 	for (int i = 0; i < 2000 && !sim_saw(S, "DB(P,fence)", NULL); i++)
 		sim_run(S, S->now + 1 * MS);
+}
+
+/* 8a. The link comes back just after the fence went out ahead of the timer: the master's adverts
+ * arrive in time, no takeover; the fence, lost in the cut, times out unseen. The next silence gets
+ * a fence of its own. */
+static void test_fence_ahead_link_back(void **st)
+{
+	(void)st;
+	cut_until_fence_ahead();
 	SAW(S, "DB(P,fence)");
 	assert_string_equal(sim_state_name(S), "BACKUP");
 	S->srv[SUP_PEER].mode = SRV_OK;
@@ -290,6 +296,33 @@ static void test_fence_ahead_link_back(void **st)
 	assert_string_equal(sim_state_name(S), "MASTER");
 	assert_int_equal(sim_count(S, "DB(P,fence)"), 2);
 	SAW(S, "DB(P,fence)", "DB(P,fence)", "HOOK(TAKEOVER)");
+}
+
+/* 8c. The fence went out ahead, then our own link failed (FAULT): no takeover follows that
+ * fence, so it is called off; when we are back and the timer fires again, the takeover fences the
+ * peer itself rather than trust what the old fence found (its server may be up again, writable). */
+static void test_fence_ahead_then_fault(void **st)
+{
+	(void)st;
+	cut_until_fence_ahead();
+	sim_link(S, false, true);
+	sim_run(S, S->now + 300 * MS);
+	assert_string_equal(sim_state_name(S), "FAULT");
+	SAW(S, "DB(P,fence)", "CANCEL(P)");
+	assert_true(sim_logged(S, "no takeover follows: fence sent ahead called off"));
+	NOT_SAW(S, "HOOK(TAKEOVER)");
+	/* The peer's server is back and answers; its daemon stays silent. */
+	S->srv[SUP_PEER].mode = SRV_OK;
+	S->pd = PD_SILENT;
+	S->vrrp_cut = false;
+	sim_run(S, S->now + 2 * SEC);
+	sim_mark(S);
+	sim_link(S, true, true);
+	sim_run(S, S->now + 5 * SEC);
+	assert_string_equal(sim_state_name(S), "MASTER");
+	SAW(S, "HOOK(TAKEOVER)", "DB(P,fence)", "DB(L,set-writable)");
+	assert_int_equal(S->srv[SUP_PEER].read_only, 1);
+	assert_int_equal(S->two_writers_us, 0);
 }
 
 /* 8b. The answer window is cut only by silence: a peer whose latest probe answered (here: just
@@ -1491,6 +1524,7 @@ int main(void)
 		T(test_fence_refused_stays_backup),
 		T(test_master_host_cut_answer_window),
 		T(test_fence_ahead_link_back),
+		T(test_fence_ahead_then_fault),
 		T(test_answer_window_after_an_answer),
 		T(test_local_crash_keeps_vip_for_peer),
 		T(test_local_crash_vip_hold_bounded),
