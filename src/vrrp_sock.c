@@ -450,6 +450,8 @@ int vrrp_sock_recv(struct vrrp_sock *s, struct vrrp_heard *h)
 
 	if (n < 0)
 		return s->v6 ? (int)n : -errno;
+	if (!s->v6)
+		from = ipaddr_from4(from4); /* 0.0.0.0 in logs when the header does not parse */
 	if (s->v6 ? true : vrrp_pkt_ip_src(s->rx, (size_t)n, &from4)) {
 		if (!s->v6)
 			from = ipaddr_from4(from4);
