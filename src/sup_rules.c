@@ -176,6 +176,24 @@ bool rule_preempt_allowed(const struct sup *s, uint64_t now_us)
 	return s->link_back_us == 0 || now_us - s->link_back_us >= hold_us;
 }
 
+/* A takeover with a witness writes only with a majority: the old master fenced or resigned, or
+ * the lease (sup_witness.c). A backup whose master is silent, whose peer server does not answer
+ * (no fence) and did not resign, and whose witness says another node holds the lease, would wait
+ * in QUORUM and fail, and try again every Master_Down_Interval for as long as the old master
+ * renews (a partition that leaves it with the witness): each attempt a TAKEOVER -> BACKUP round,
+ * two hooks and an error. Waiting for the lease's end instead changes no decision, and starts the
+ * takeover the moment one can succeed (a renewal read meanwhile moves the end). */
+uint64_t rule_lease_wait_until(const struct sup *s, uint64_t now_us)
+{
+	const struct lease *l = &s->lease;
+
+	if (!s->conf.witness.enabled || s->fsm.state != VRRP_STATE_BACKUP || s->srv[SUP_PEER].hc.up ||
+	    s->peer_resigned || !l->known || !l->reachable || !l->holder[0] || !strcmp(l->holder, l->me))
+		return 0;
+	int64_t left = lease_remaining_us(l, now_us);
+	return left > 0 ? now_us + (uint64_t)left : 0;
+}
+
 uint64_t rule_fsm_timer_gate(const struct sup *s, uint64_t now_us)
 {
 	/* Frozen or in maintenance a backup never takes over; a master keeps advertising. */
@@ -188,7 +206,7 @@ uint64_t rule_fsm_timer_gate(const struct sup *s, uint64_t now_us)
 		return s->handover_until_us;
 	if (s->fsm.state == VRRP_STATE_BACKUP && now_us < s->fsm_recheck_us)
 		return s->fsm_recheck_us;
-	return 0;
+	return rule_lease_wait_until(s, now_us);
 }
 
 bool rule_keep_vip_for_peer(const struct sup *s)

@@ -49,6 +49,9 @@ bool rule_preempt_allowed(const struct sup *s, uint64_t now_us);
 /* The master-down timer may not be acted on before the returned time: 0 = act now, UINT64_MAX =
  * not while this lasts (maintenance or a freeze on a node that is not master). */
 uint64_t rule_fsm_timer_gate(const struct sup *s, uint64_t now_us);
+/* With a witness: when a takeover now could not get a majority (see sup_rules.c), the time the
+ * lease another node holds runs out, by the latest reading; 0 otherwise. */
+uint64_t rule_lease_wait_until(const struct sup *s, uint64_t now_us);
 
 /* Stepping down from our dead server, keep the VIP until the peer claims it (bounded): clients get an
  * immediate refusal and retry, instead of SYNs lost in the gap between our drop and its claim. */

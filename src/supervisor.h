@@ -195,6 +195,7 @@ struct sup {
 	uint64_t vip_restored;       /* VIPs put back after someone removed them */
 	/* Takeover gating. */
 	bool takeover_held;          /* master down, but the peer is a live master we cannot hear or fence */
+	bool lease_wait_said;        /* master down, waiting for another node's witness lease (said once) */
 	uint64_t fsm_recheck_us;     /* a held takeover is looked at again then */
 	bool peer_resigned;          /* the last advert heard was priority 0, not yet taken over */
 	uint64_t holddown_until_us;  /* no preemption before this */
