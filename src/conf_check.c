@@ -159,11 +159,13 @@ static void check_mysql(const struct conf *c, const struct conf_lines *l, struct
 		conf_error(e, c->path, conf_line(l, key), "%s: host or socket required", name);
 	} else if (m->host[0]) {
 		struct in6_addr a;
-		if (!ipaddr_parse(m->host, &a)) {
-			snprintf(key, sizeof(key), "%s|host", name);
+		snprintf(key, sizeof(key), "%s|host", name);
+		if (!ipaddr_parse(m->host, &a))
 			conf_error(e, c->path, conf_line(l, key),
 				   "%s: host \"%s\" must be an IP address (names resolve blocking)", name, m->host);
-		}
+		else if (IN6_IS_ADDR_LINKLOCAL(&a))
+			conf_error(e, c->path, conf_line(l, key),
+				   "%s: host \"%s\" is link-local: a connection cannot name its interface", name, m->host);
 	}
 	snprintf(key, sizeof(key), "%s|port", name);
 	check_range(c, l, e, key, (long)m->port, 1, 65535);
@@ -249,6 +251,12 @@ static void check_vrrp_v6(const struct conf *c, const struct conf_lines *l, stru
 		conf_error(e, c->path, conf_line(l, "vrrp|src_ip"),
 			   "vrrp|src_ip: %s is not %s, the family of the first VIP (adverts go out in it)",
 			   ipaddr_str(&v->src_ip, a), fam);
+	/* Our link-local address would be the source: a peer listing our global address (its
+	 * accept_from defaults to its unicast peers) drops those adverts, and sends its own to that
+	 * global address, which a socket bound to the link-local one never sees. */
+	if (v6 && v->n_unicast_peers > 0 && ipaddr_is_none(&v->src_ip))
+		conf_error(e, c->path, conf_line(l, "vrrp|unicast_peers"),
+			   "vrrp|unicast_peers: IPv6 unicast needs src_ip, the address the peers list for this node");
 	if (v6 && v->v3_checksum_as_v2)
 		conf_error(e, c->path, conf_line(l, "vrrp|v3_checksum_as_v2"),
 			   "vrrp|v3_checksum_as_v2: IPv4 only, but the first VIP is IPv6 (RFC 9568 keeps the IPv6 "

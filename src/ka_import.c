@@ -1565,6 +1565,11 @@ static void instance_defaults(struct ctx *c)
 		     v6 ? "an IPv6 instance sends from the interface's link-local address unless told another IPv6 one"
 			: "IPv4");
 	}
+	if (v6 && c->n_peers && !c->slot[I_SRC_IP].set) {
+		set_str(c, I_SRC_IP, "2001:db8::1", 11);
+		change_me(c, I_SRC_IP, "this node's IPv6 address, the one the peer lists in unicast_peer: IPv6 unicast "
+				       "needs it (dualmasterd -t refuses the instance without)");
+	}
 	set_list(c, I_VIPS, c->vips, c->n_vips);
 	if (!c->n_vips)
 		change_me(c, I_VIPS, "no VIP on the instance's interface was found: add the address(es) "

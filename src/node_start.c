@@ -185,13 +185,16 @@ static int open_network(struct node *n, const struct conf *conf)
 	if ((rc = remove_stale_vips(n)) < 0)
 		return rc;
 	bool v6 = conf_vrrp_v6(&conf->vrrp);
-	/* A link-local address is usable once duplicate address detection is over (about a second
-	 * after the link came up): a daemon started with the network waits for it, boundedly. */
-	for (int i = 0; v6 && ipaddr_is_none(&conf->vrrp.src_ip) && i < LINK_LOCAL_WAIT_STEPS; i++) {
-		if (vip_nl_primary(n->vip, n->all_vips, n->n_all_vips, true, &n->primary) != -EADDRNOTAVAIL)
+	/* An IPv6 address is usable once duplicate address detection is over (about a second after
+	 * the link came up): a daemon started with the network waits for its source, boundedly. */
+	bool own_src = !ipaddr_is_none(&conf->vrrp.src_ip);
+	for (int i = 0; v6 && i < LINK_LOCAL_WAIT_STEPS; i++) {
+		if (own_src ? vip_nl_addr_ready(n->vip, conf->vrrp.src_ip) != 0
+			    : vip_nl_primary(n->vip, n->all_vips, n->n_all_vips, true, &n->primary) != -EADDRNOTAVAIL)
 			break;
 		if (i == 0)
-			log_info("interface %s: waiting for its link-local address", conf->vrrp.interface);
+			log_info("interface %s: waiting for its %s address", conf->vrrp.interface,
+				 own_src ? "src_ip" : "link-local");
 		usleep(LINK_LOCAL_WAIT_STEP_US);
 	}
 	if (!ipaddr_is_none(&conf->vrrp.src_ip))

@@ -181,14 +181,17 @@ bool rule_preempt_allowed(const struct sup *s, uint64_t now_us)
  * (no fence) and did not resign, and whose witness says another node holds the lease, would wait
  * in QUORUM and fail, and try again every Master_Down_Interval for as long as the old master
  * renews (a partition that leaves it with the witness): each attempt a TAKEOVER -> BACKUP round,
- * two hooks and an error. Waiting for the lease's end instead changes no decision, and starts the
+ * two hooks and an error. So after one such failure in this silence (the first try stays: a lease
+ * that is not renewed any more runs out while its QUORUM step waits, and the steps before it run
+ * meanwhile), we wait for the lease's end instead: that changes no decision, and starts the
  * takeover the moment one can succeed (a renewal read meanwhile moves the end). */
 uint64_t rule_lease_wait_until(const struct sup *s, uint64_t now_us)
 {
 	const struct lease *l = &s->lease;
 
 	if (!s->conf.witness.enabled || s->fsm.state != VRRP_STATE_BACKUP || s->srv[SUP_PEER].hc.up ||
-	    s->peer_resigned || !l->known || !l->reachable || !l->holder[0] || !strcmp(l->holder, l->me))
+	    s->peer_resigned || s->no_quorum_silence_us != s->master_heard_us || !s->master_heard_us ||
+	    !l->known || !l->reachable || !l->holder[0] || !strcmp(l->holder, l->me))
 		return 0;
 	int64_t left = lease_remaining_us(l, now_us);
 	return left > 0 ? now_us + (uint64_t)left : 0;

@@ -61,6 +61,8 @@ static void takeover_finished(struct sup *s, uint64_t now)
 		sup_alert(s, "%.180s", f->reason);
 	else if (f->fail == FO_FAIL_PEER_ALIVE)
 		sup_alert(s, "adverts lost while peer writable: %.150s", f->reason);
+	else if (f->fail == FO_FAIL_NO_QUORUM)
+		s->no_quorum_silence_us = s->master_heard_us; /* rule_lease_wait_until */
 	/* Claim failures already went MASTER: resign. Earlier failures: back to BACKUP. */
 	struct vrrp_event ev = { .type = VRRP_EV_TAKEOVER_DONE, .ok = false };
 	if (s->fsm.state == VRRP_STATE_MASTER)

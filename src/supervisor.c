@@ -356,12 +356,16 @@ static void on_tick(struct sup *s, const struct sup_event *ev, uint64_t now)
 		handover_failed(s, "the peer did not take over in time (no advert from a new master)");
 	static const char lease_wait[] = "master silent, waiting for the witness lease to end";
 	uint64_t lease_end = s->fsm.deadline_us && now >= s->fsm.deadline_us ? rule_lease_wait_until(s, now) : 0;
+	/* Only when the lease is what holds the timer (not maintenance, a freeze, a handover). */
+	if (lease_end && rule_fsm_timer_gate(s, now) != lease_end)
+		lease_end = 0;
 	if (lease_end && !s->lease_wait_said) {
 		char l[160];
 		lease_describe(&s->lease, now, l, sizeof(l));
 		sup_say(s, LOG_WARNING, "master down timer expired, its server unreachable: no majority without the "
 			"witness lease (%s): waiting for it to end", l);
-		sup_alert(s, "%s (%s)", lease_wait, l);
+		if (!s->alert[0])
+			sup_alert(s, "%s (%s)", lease_wait, l);
 	} else if (!lease_end && s->lease_wait_said && !strncmp(s->alert, lease_wait, sizeof(lease_wait) - 1)) {
 		s->alert[0] = '\0';
 	}

@@ -196,6 +196,7 @@ struct sup {
 	/* Takeover gating. */
 	bool takeover_held;          /* master down, but the peer is a live master we cannot hear or fence */
 	bool lease_wait_said;        /* master down, waiting for another node's witness lease (said once) */
+	uint64_t no_quorum_silence_us; /* master_heard_us when a takeover last failed for lack of a majority */
 	uint64_t fsm_recheck_us;     /* a held takeover is looked at again then */
 	bool peer_resigned;          /* the last advert heard was priority 0, not yet taken over */
 	uint64_t holddown_until_us;  /* no preemption before this */

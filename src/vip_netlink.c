@@ -345,6 +345,24 @@ int vip_nl_remove_stale(struct vip_nl *v, const struct conf_vip *vips, int n, bo
 	return removed;
 }
 
+int vip_nl_addr_ready(struct vip_nl *v, struct in6_addr addr)
+{
+	struct nl_cache *cache;
+	int err = dump_addrs(v, &cache), ready = 0;
+
+	if (err < 0)
+		return err;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *ra = (struct rtnl_addr *)o;
+		struct in6_addr a;
+		if (addr_on_if(v, ra, &a) && ipaddr_eq(&a, &addr) &&
+		    !(rtnl_addr_get_flags(ra) & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
+			ready = 1;
+	}
+	nl_cache_free(cache);
+	return ready;
+}
+
 int vip_nl_link_state(struct vip_nl *v, struct in6_addr addr, bool *up, bool *has_addr)
 {
 	struct rtnl_link *link = NULL;

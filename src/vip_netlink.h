@@ -48,6 +48,10 @@ int vip_nl_primary(struct vip_nl *v, const struct conf_vip *vips, int n, bool v6
 int vip_nl_remove_stale(struct vip_nl *v, const struct conf_vip *vips, int n, bool remove,
 			struct in6_addr *foreign);
 
+/* 1 when addr (ipaddr.h form) is on the interface and usable (its duplicate address detection
+ * over), 0 when not (yet), or -errno. */
+int vip_nl_addr_ready(struct vip_nl *v, struct in6_addr addr);
+
 /* The interface as the VRRP engine needs it: *up when administratively up with carrier (IFF_UP and
  * IFF_RUNNING), *has_addr when addr (the advert source) is on it. 0 or -errno. */
 int vip_nl_link_state(struct vip_nl *v, struct in6_addr addr, bool *up, bool *has_addr);

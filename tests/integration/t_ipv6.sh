@@ -69,13 +69,19 @@ failover_kill() {
 	check "no acknowledged row lost" rows_kept "$to"
 }
 
-lab_up || exit 1
+# A fresh scene per part: a server killed under async replication may come back without its last
+# transaction (binlog truncated at restart) while its peer has it, which no part here is about.
+scene() {
+	lab_down
+	lab_up || exit 1
+	# The scene's application user is for 192.0.2.0/24; this client comes over IPv6.
+	lab_sql node1 "CREATE USER 'dmapp'@'2001:db8::%' IDENTIFIED BY '$(cat "$LAB_DIR/app.password")';
+		GRANT SELECT, INSERT, UPDATE, DELETE ON dmtest.* TO 'dmapp'@'2001:db8::%'" || exit 1
+	check "replication in sync" lab_wait_repl 20
+	sid1=$(lab_sql node1 'SELECT @@server_id') sid2=$(lab_sql node2 'SELECT @@server_id')
+}
 trap lab_down EXIT
-# The scene's application user is for 192.0.2.0/24; this client comes over IPv6.
-lab_sql node1 "CREATE USER 'dmapp'@'2001:db8::%' IDENTIFIED BY '$(cat "$LAB_DIR/app.password")';
-	GRANT SELECT, INSERT, UPDATE, DELETE ON dmtest.* TO 'dmapp'@'2001:db8::%'" || exit 1
-check "replication in sync" lab_wait_repl 20
-sid1=$(lab_sql node1 'SELECT @@server_id') sid2=$(lab_sql node2 'SELECT @@server_id')
+scene
 
 # ---- IPv6 first: VRRPv3 over IPv6, the IPv4 VIP carried along ----
 export LAB_DM_VRRP_EXTRA="vips = {\"$VIP6/64\", \"$LAB_VIP/24\"}"
@@ -119,7 +125,7 @@ failover_kill node1 node2
 lab_stop_dm node1
 lab_stop_dm node2
 check "no VIP left after both daemons stopped" eval 'holder6_is none && holder4_is none'
-lab_mysqld_start node1 || exit 1
+scene
 export LAB_DM_VRRP_EXTRA="vips = {\"$LAB_VIP/24\", \"$VIP6/64\"}"
 lab_write_dm_conf node1 100 && lab_write_dm_conf node2 150 || exit 1
 lab_start_dm node2 || exit 1
@@ -127,7 +133,6 @@ check "node2 MASTER" lab_wait_for "node2 MASTER" 15 dm_state_is node2 MASTER
 lab_start_dm node1 || exit 1
 check "node1 BACKUP" lab_wait_for "node1 BACKUP" 15 dm_state_is node1 BACKUP
 check "node1 hears node2 over IPv4" lab_wait_for "master address" 5 master_is node1 "$(lab_ip node2)"
-check "replication in sync after node1's restart" lab_wait_repl 30
 check "both VIPs on node2" eval 'holder6_is node2 && holder4_is node2'
 check "a client through [$VIP6] reaches node2" lab_wait_for "answer via the IPv6 VIP" 5 answers_via_vip6 "$sid2"
 failover_kill node2 node1
@@ -135,7 +140,7 @@ failover_kill node2 node1
 # ---- IPv6 unicast: adverts to the peer's global address, from our own ----
 lab_stop_dm node1
 lab_stop_dm node2
-lab_mysqld_start node2 || exit 1
+scene
 for n in node1 node2; do
 	LAB_DM_VRRP_EXTRA="vips = {\"$VIP6/64\"}
   unicast_peers = {\"$(lab_ip6 "$(lab_peer $n)")\"}
@@ -148,7 +153,6 @@ check "unicast: node2 BACKUP" lab_wait_for "node2 BACKUP" 15 dm_state_is node2 B
 check "unicast: node2 hears node1 from $(lab_ip6 node1)" lab_wait_for "master address" 5 \
 	master_is node2 "$(lab_ip6 node1)"
 check "unicast: node2 counts the adverts and drops none" clean_adverts node2
-check "replication in sync after node2's restart" lab_wait_repl 30
 check "unicast: IPv6 VIP on node1" holder6_is node1
 # A stopping master says priority 0 to its unicast peer: node2 takes over after Skew_Time.
 lab_stop_dm node1

@@ -427,6 +427,10 @@ static void test_unicast_ipv6(void **state)
 	assert_has(o, "  src_ip = \"2001:db8::11\"\n");
 	assert_has(o, "not carried: unicast_peer 192.0.2.12, not of the family of the first VIP");
 	assert_has(o, "  host = \"2001:db8::12\"\n");
+	/* Without unicast_src_ip: the source is a placeholder to change, as -t would refuse none. */
+	o = imp("vrrp_instance V {\n interface eth0\n unicast_peer {\n  2001:db8::12\n }\n"
+		" virtual_ipaddress {\n  2001:db8::50/64\n }\n}\n");
+	assert_has(o, "# CHANGE ME: this node's IPv6 address, the one the peer lists in unicast_peer");
 }
 
 static void test_unicast(void **state)
