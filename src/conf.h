@@ -93,9 +93,8 @@ static inline struct in6_addr conf_vip_ip(const struct conf_vip *v)
 /* Same address (prefix length aside). */
 static inline bool conf_vip_same(const struct conf_vip *a, const struct conf_vip *b)
 {
-	if (a->v6 != b->v6)
-		return false;
-	return a->v6 ? IN6_ARE_ADDR_EQUAL(&a->addr6, &b->addr6) : a->addr.s_addr == b->addr.s_addr;
+	struct in6_addr x = conf_vip_ip(a), y = conf_vip_ip(b);
+	return ipaddr_eq(&x, &y);
 }
 
 #define CONF_VIP_STRLEN INET6_ADDRSTRLEN

@@ -29,6 +29,12 @@ static bool same_silence(const struct sup *s)
 	return s->prefence.episode_us == s->master_heard_us;
 }
 
+/* A fence of this silence is out or back: no second one. */
+static bool pending(const struct sup *s)
+{
+	return (s->prefence.job_id || s->prefence.done) && same_silence(s);
+}
+
 /* Sent for the down timer that is firing now, not for one that was held off since (FAULT,
  * maintenance, a held takeover): what an older fence found out no longer describes the peer. */
 static bool prefence_fresh(const struct sup *s, uint64_t now)
@@ -47,7 +53,7 @@ bool rule_prefence_due(const struct sup *s, uint64_t now)
 		return false;
 	if (now + FENCE_ANSWER_FLOOR_MS * 1000ull < s->fsm.deadline_us)
 		return false;
-	if ((s->prefence.job_id || s->prefence.done) && same_silence(s))
+	if (pending(s))
 		return false;
 	/* Silent: nothing answered since the probe sent at ok_sent_us, two intervals ago or more (an
 	 * error is an answer: the server lives). */
@@ -132,7 +138,7 @@ uint64_t sup_prefence_deadline(const struct sup *s, uint64_t now)
 	uint64_t lead = FENCE_ANSWER_FLOOR_MS * 1000ull;
 
 	if (s->fsm.state != VRRP_STATE_BACKUP || !s->conf.takeover.fence_peer || s->fsm.deadline_us < lead ||
-	    ((s->prefence.job_id || s->prefence.done) && same_silence(s)))
+	    pending(s))
 		return 0;
 	/* Once that moment has passed, every event looks again (sup_prefence_step). */
 	return s->fsm.deadline_us - lead > now ? s->fsm.deadline_us - lead : 0;

@@ -355,9 +355,11 @@ static void on_tick(struct sup *s, const struct sup_event *ev, uint64_t now)
 	if (s->handover_waiting && now >= s->handover_deadline_us)
 		handover_failed(s, "the peer did not take over in time (no advert from a new master)");
 	static const char lease_wait[] = "master silent, waiting for the witness lease to end";
-	uint64_t lease_end = s->fsm.deadline_us && now >= s->fsm.deadline_us ? rule_lease_wait_until(s, now) : 0;
-	/* Only when the lease is what holds the timer (not maintenance, a freeze, a handover). */
-	if (lease_end && rule_fsm_timer_gate(s, now) != lease_end)
+	bool timer_due = s->fsm.deadline_us && now >= s->fsm.deadline_us;
+	uint64_t gate = timer_due ? rule_fsm_timer_gate(s, now) : 0;
+	/* Said only when the lease is what holds the timer (not maintenance, a freeze, a handover). */
+	uint64_t lease_end = gate ? rule_lease_wait_until(s, now) : 0;
+	if (lease_end != gate)
 		lease_end = 0;
 	if (lease_end && !s->lease_wait_said) {
 		char l[160];
@@ -370,12 +372,9 @@ static void on_tick(struct sup *s, const struct sup_event *ev, uint64_t now)
 		s->alert[0] = '\0';
 	}
 	s->lease_wait_said = lease_end != 0;
-	if (s->fsm.deadline_us && now >= s->fsm.deadline_us) {
-		uint64_t gate = rule_fsm_timer_gate(s, now);
-		if (gate == 0 && !hold_takeover(s, now)) {
-			struct vrrp_event e = { .type = VRRP_EV_TIMER };
-			sup_fsm_post(s, &e, now);
-		}
+	if (timer_due && gate == 0 && !hold_takeover(s, now)) {
+		struct vrrp_event e = { .type = VRRP_EV_TIMER };
+		sup_fsm_post(s, &e, now);
 	}
 }
 

@@ -345,20 +345,29 @@ int vip_nl_remove_stale(struct vip_nl *v, const struct conf_vip *vips, int n, bo
 	return removed;
 }
 
-int vip_nl_addr_ready(struct vip_nl *v, struct in6_addr addr)
+/* Whether addr (ipaddr.h form) is on our interface in the dump; its IFA_F_* flags in *flags. */
+static bool find_addr(struct vip_nl *v, struct nl_cache *cache, const struct in6_addr *addr, unsigned *flags)
 {
-	struct nl_cache *cache;
-	int err = dump_addrs(v, &cache), ready = 0;
-
-	if (err < 0)
-		return err;
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *ra = (struct rtnl_addr *)o;
 		struct in6_addr a;
-		if (addr_on_if(v, ra, &a) && ipaddr_eq(&a, &addr) &&
-		    !(rtnl_addr_get_flags(ra) & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
-			ready = 1;
+		if (addr_on_if(v, ra, &a) && ipaddr_eq(&a, addr)) {
+			*flags = rtnl_addr_get_flags(ra);
+			return true;
+		}
 	}
+	return false;
+}
+
+int vip_nl_addr_ready(struct vip_nl *v, struct in6_addr addr)
+{
+	struct nl_cache *cache;
+	unsigned flags;
+	int err = dump_addrs(v, &cache);
+
+	if (err < 0)
+		return err;
+	bool ready = find_addr(v, cache, &addr, &flags) && !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
 	nl_cache_free(cache);
 	return ready;
 }
@@ -376,12 +385,8 @@ int vip_nl_link_state(struct vip_nl *v, struct in6_addr addr, bool *up, bool *ha
 	struct nl_cache *cache;
 	if ((err = dump_addrs(v, &cache)) < 0)
 		return err;
-	*has_addr = false;
-	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct in6_addr a;
-		if (addr_on_if(v, (struct rtnl_addr *)o, &a) && ipaddr_eq(&a, &addr))
-			*has_addr = true;
-	}
+	unsigned addr_flags;
+	*has_addr = find_addr(v, cache, &addr, &addr_flags);
 	nl_cache_free(cache);
 	log_debug(LOG_CAT_NETLINK, "netlink: %s %s, %s", v->ifname, *up ? "up" : "down",
 		  *has_addr ? "address present" : "address missing");

@@ -326,8 +326,6 @@ int vrrp_sock_open(struct vrrp_sock **out, const struct conf_vrrp *c, int ifinde
 	s->src = ipaddr_to4(&src);
 	s->src6 = src;
 	fill_from_conf(s, c);
-	s->adv.src = s->src;
-	s->adv.dst = ipaddr_to4(&s->dests[0]);
 	s->adv6.src = s->src6;
 	s->adv6.dst = vrrp_pkt6_mcast_group;
 	if ((v6 ? vrrp_pkt6_encode(&s->adv6, s->tx, sizeof(s->tx))

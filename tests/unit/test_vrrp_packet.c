@@ -9,31 +9,12 @@
 #include <cmocka.h>
 
 #include "vrrp_packet.h"
+#include "ref_cksum.h"
 
 #define SRC "192.0.2.11"
 #define DST_PEER "192.0.2.12"
 #define GROUP "224.0.0.18"
 #define VIP "192.0.2.50"
-
-/* Independent RFC 1071 reference: sums the bytes of every part as one stream, pairing bytes
- * by their position in the stream (so it does not share the codec's assumption of even parts). */
-struct part {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint16_t ref_cksum(const struct part *parts, int nparts)
-{
-	uint64_t sum = 0;
-	size_t pos = 0;
-
-	for (int i = 0; i < nparts; i++)
-		for (size_t j = 0; j < parts[i].n; j++, pos++)
-			sum += (pos % 2 == 0) ? (uint64_t)parts[i].p[j] * 256 : parts[i].p[j];
-	while (sum > 0xffff)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)(0xffff - sum);
-}
 
 static uint32_t ip(const char *s)
 {

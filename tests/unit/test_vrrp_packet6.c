@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "vrrp_packet6.h"
+#include "ref_cksum.h"
 
 #define SRC "fe80::ff:fe00:a"
 #define PEER "fe80::ff:fe00:b"
@@ -39,25 +40,6 @@ static struct in6_addr ip6(const char *s)
 
 	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
 	return a;
-}
-
-/* Independent RFC 1071 reference: one stream of bytes, paired by position in the stream. */
-struct part {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint16_t ref_cksum(const struct part *parts, int nparts)
-{
-	uint64_t sum = 0;
-	size_t pos = 0;
-
-	for (int i = 0; i < nparts; i++)
-		for (size_t j = 0; j < parts[i].n; j++, pos++)
-			sum += (pos % 2 == 0) ? (uint64_t)parts[i].p[j] * 256 : parts[i].p[j];
-	while (sum > 0xffff)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)(0xffff - sum);
 }
 
 /* RFC 8200 8.1 figure, field by field: Source, Destination, Upper-Layer Packet Length (32 bits),
